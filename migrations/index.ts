@@ -1,0 +1,7 @@
+// The core migrations, in order. Append only: a migration that has landed is never edited.
+import type { MigrationSet } from '../src/db/migrate.js';
+import * as foundation from './0001-foundation.js';
+
+export const coreMigrations: MigrationSet = {
+  '0001-foundation': foundation,
+};

@@ -1,0 +1,133 @@
+// The whole application as one Fastify instance: infrastructure, then request context, then features.
+// Tests build it with buildApp() and call it with inject(); src/server.ts adds a port and signals.
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import view from '@fastify/view';
+import type SQLite from 'better-sqlite3';
+import { Eta } from 'eta';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { coreMigrations } from '../migrations/index.js';
+import invitationRoutes from './auth/invitation-routes.js';
+import loginRoutes from './auth/login-routes.js';
+import passwordResetRoutes from './auth/password-reset-routes.js';
+import { deleteExpiredSessions } from './auth/sessions.js';
+import setupRoutes from './auth/setup-routes.js';
+import type { Config } from './config.js';
+import { openDatabase } from './db/connection.js';
+import { migrateToLatest } from './db/migrate.js';
+import type { Database } from './db/schema.js';
+import { appSecret } from './db/secrets.js';
+import accountRoutes from './features/account/routes.js';
+import homeRoutes from './features/home/routes.js';
+import memberRoutes from './features/members/routes.js';
+import errorPages from './http/error-pages.js';
+import healthRoutes from './http/health.js';
+import { loggerOptions } from './http/logging.js';
+import rateLimits from './http/rate-limits.js';
+import render from './http/render.js';
+import requestContext from './http/request-context.js';
+import security from './http/security.js';
+import { createMailer, type Mailer } from './mail/mailer.js';
+import { OrganisationStore } from './organisation/organisation.js';
+import { staticDir, viewsDir } from './paths.js';
+import { viewHelpers } from './http/view-helpers.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Kysely<Database>;
+    sqlite: SQLite.Database;
+    mailer: Mailer;
+    organisation: OrganisationStore;
+  }
+}
+
+export interface BuildOptions {
+  /** Where logs go; tests pass a stream to read them, or silence them with config.logLevel. */
+  logStream?: NodeJS.WritableStream;
+}
+
+const BODY_LIMIT_BYTES = 1024 * 1024;
+const SESSION_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * Builds Hameau: opens the database, applies migrations, registers every route.
+ *
+ * @example
+ * const app = await buildApp(loadConfig());
+ * const response = await app.inject({ method: 'GET', url: '/healthz' });
+ */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel, options.logStream),
+    trustProxy: config.trustProxy,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Fastify's own 503 while closing; in-flight requests finish before the database closes.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  // Infrastructure: database, mail, organisation.
+  const database = openDatabase({ dataDir: config.dataDir, synchronous: config.sqliteSynchronous });
+  try {
+    const { applied } = await migrateToLatest(database.db, coreMigrations, 'core_migrations');
+    if (applied.length > 0) app.log.info({ applied }, 'database migrated');
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  app.decorate('config', config);
+  app.decorate('db', database.db);
+  app.decorate('sqlite', database.sqlite);
+  app.decorate('mailer', createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, logger: app.log }));
+  app.decorate('organisation', new OrganisationStore(database.db));
+
+  const cleanup = setInterval(() => {
+    deleteExpiredSessions(database.db).catch((error: unknown) => app.log.error({ err: error }, 'session cleanup failed'));
+  }, SESSION_CLEANUP_INTERVAL_MS);
+  cleanup.unref();
+  await deleteExpiredSessions(database.db);
+
+  app.addHook('onClose', async () => {
+    clearInterval(cleanup);
+    app.mailer.close();
+    await database.close();
+  });
+
+  // External plugins.
+  await app.register(cookie, { secret: await appSecret(database.db, 'cookie-signing') });
+  await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
+  await app.register(security);
+  await app.register(rateLimits);
+  await app.register(fastifyStatic, {
+    root: staticDir,
+    prefix: '/static/',
+    maxAge: '1d',
+    index: false,
+  });
+  await app.register(view, {
+    engine: { eta: new Eta({ views: viewsDir, cache: config.cacheTemplates, autoEscape: true }) },
+    templates: viewsDir,
+    production: config.cacheTemplates,
+    defaultContext: viewHelpers,
+  });
+
+  // Application services: request context (session, language, setup guard), rendering, error pages.
+  await app.register(render);
+  await app.register(requestContext);
+  await app.register(errorPages);
+
+  // Routes.
+  await app.register(healthRoutes);
+  await app.register(setupRoutes);
+  await app.register(loginRoutes);
+  await app.register(passwordResetRoutes);
+  await app.register(invitationRoutes);
+  await app.register(homeRoutes);
+  await app.register(accountRoutes);
+  await app.register(memberRoutes);
+
+  return app;
+}

@@ -1,0 +1,77 @@
+// /invite/:token: an invited person chooses their name and password and lands signed in.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Field, parseForm, withError } from '../http/form.js';
+import { acceptInvitation, findInvitationByToken, invitationState } from './invitations.js';
+import { passwordProblem } from './password-policy.js';
+import { createSession } from './sessions.js';
+
+const AcceptForm = Type.Object({
+  name: Field.text({ max: 100 }),
+  locale: Field.locale(),
+  password: Field.password(),
+  passwordConfirmation: Field.password(),
+});
+
+type TokenParams = { Params: { token: string } };
+
+export default async function invitationRoutes(app: FastifyInstance) {
+  app.get<TokenParams>('/invite/:token', async (request, reply) => {
+    const invitation = await findInvitationByToken(app.db, request.params.token);
+    const state = invitation ? invitationState(invitation) : 'unknown';
+    if (!invitation || state !== 'pending') return renderInvalid(reply, state);
+    return reply.render('auth/accept-invitation', {
+      title: request.t('invitation.title', { organisation: request.organisation?.name ?? '' }),
+      token: request.params.token,
+      email: invitation.email,
+      values: { locale: invitation.locale },
+      errors: {},
+    });
+  });
+
+  app.post<TokenParams>('/invite/:token', async (request, reply) => {
+    const { token } = request.params;
+    const invitation = await findInvitationByToken(app.db, token);
+    const state = invitation ? invitationState(invitation) : 'unknown';
+    if (!invitation || state !== 'pending') return renderInvalid(reply, state);
+
+    let form = parseForm(AcceptForm, request.body, request.t);
+    if (form.ok) {
+      const problem = passwordProblem(form.value.password, { email: invitation.email, name: form.value.name });
+      if (problem) form = withError(form, 'password', request.t(problem));
+      else if (form.value.password !== form.value.passwordConfirmation) {
+        form = withError(form, 'passwordConfirmation', request.t('validation.passwordMismatch'));
+      }
+    }
+    if (!form.ok) {
+      return reply.render(
+        'auth/accept-invitation',
+        {
+          title: request.t('invitation.title', { organisation: request.organisation?.name ?? '' }),
+          token,
+          email: invitation.email,
+          values: form.values,
+          errors: form.errors,
+        },
+        { status: 422 },
+      );
+    }
+    const result = await acceptInvitation(app.db, token, form.value);
+    if (!result.ok) return renderInvalid(reply, result.problem === 'alreadyMember' ? 'accepted' : result.problem);
+    const { token: sessionToken } = await createSession(app.db, result.userId, request.headers['user-agent'] ?? '');
+    reply.setSessionCookie(sessionToken);
+    request.log.info({ userId: result.userId }, 'invitation accepted');
+    reply.flash('flash.welcome', { name: form.value.name });
+    return reply.redirectTo('/');
+  });
+}
+
+function renderInvalid(reply: FastifyReply, state: string) {
+  const t = reply.request.t;
+  const action = state === 'accepted' ? { href: '/login', label: t('login.submit') } : null;
+  return reply.render(
+    'auth/link-invalid',
+    { title: t('invitation.invalidTitle'), message: t(`invitation.invalid.${state}`), action },
+    { status: state === 'unknown' ? 404 : 410 },
+  );
+}

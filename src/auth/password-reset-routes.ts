@@ -1,0 +1,83 @@
+// "Forgot your password?": ask for a link by email, then choose a new password from the link.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Field, parseForm, withError } from '../http/form.js';
+import { passwordResetMail } from '../mail/messages.js';
+import { passwordProblem } from './password-policy.js';
+import { completePasswordReset, createPasswordReset, resetOwner, resetState } from './password-reset.js';
+import { normaliseEmail } from './users.js';
+
+const RequestForm = Type.Object({ email: Field.email() });
+const ResetForm = Type.Object({ password: Field.password(), passwordConfirmation: Field.password() });
+
+type TokenParams = { Params: { token: string } };
+
+export default async function passwordResetRoutes(app: FastifyInstance) {
+  app.get('/password/forgot', async (request, reply) =>
+    reply.render('auth/forgot-password', { title: request.t('forgot.title'), values: {}, errors: {} }),
+  );
+
+  app.post('/password/forgot', async (request, reply) => {
+    const form = parseForm(RequestForm, request.body, request.t);
+    if (!form.ok) {
+      return reply.render('auth/forgot-password', { title: request.t('forgot.title'), values: form.values, errors: form.errors }, { status: 422 });
+    }
+    const email = normaliseEmail(form.value.email);
+    await app.limiters.resetRequestsPerIp.consume(request, request.ip);
+    await app.limiters.resetRequestsPerEmail.consume(request, email);
+
+    const reset = await createPasswordReset(app.db, email);
+    if (reset && app.mailer.enabled) {
+      await app.mailer.send(
+        passwordResetMail({
+          to: reset.user.email,
+          locale: reset.user.locale ?? request.organisation?.default_locale ?? request.locale,
+          organisationName: request.organisation?.name ?? 'Hameau',
+          name: reset.user.name,
+          link: `${app.config.publicUrl}/password/reset/${reset.token}`,
+        }),
+      );
+    }
+    // The same answer whether or not the address belongs to someone.
+    return reply.render('auth/forgot-password-sent', { title: request.t('forgot.sentTitle'), email }, { keepUrl: true });
+  });
+
+  app.get<TokenParams>('/password/reset/:token', async (request, reply) => {
+    const state = await resetState(app.db, request.params.token);
+    if (state !== 'valid') return renderInvalid(reply, state);
+    return reply.render('auth/reset-password', { title: request.t('reset.title'), token: request.params.token, errors: {} });
+  });
+
+  app.post<TokenParams>('/password/reset/:token', async (request, reply) => {
+    const { token } = request.params;
+    const owner = await resetOwner(app.db, token);
+    if (!owner) return renderInvalid(reply, await resetState(app.db, token));
+
+    let form = parseForm(ResetForm, request.body, request.t);
+    if (form.ok) {
+      const problem = passwordProblem(form.value.password, owner);
+      if (problem) form = withError(form, 'password', request.t(problem));
+      else if (form.value.password !== form.value.passwordConfirmation) {
+        form = withError(form, 'passwordConfirmation', request.t('validation.passwordMismatch'));
+      }
+    }
+    if (!form.ok) {
+      return reply.render('auth/reset-password', { title: request.t('reset.title'), token, errors: form.errors }, { status: 422 });
+    }
+    const result = await completePasswordReset(app.db, token, form.value.password);
+    if (!result.ok) return renderInvalid(reply, result.state);
+    request.log.info({ userId: result.userId }, 'password reset');
+    if (request.session?.user_id === result.userId) reply.clearSessionCookie();
+    reply.flash('flash.passwordReset');
+    return reply.redirectTo('/login');
+  });
+}
+
+function renderInvalid(reply: FastifyReply, state: 'expired' | 'used' | 'unknown' | 'valid') {
+  const t = reply.request.t;
+  return reply.render(
+    'auth/link-invalid',
+    { title: t('reset.invalidTitle'), message: t(`reset.invalid.${state}`), action: { href: '/password/forgot', label: t('reset.askAgain') } },
+    { status: state === 'unknown' ? 404 : 410 },
+  );
+}

@@ -1,0 +1,83 @@
+// Password reset: a single-use link valid 60 minutes. Completing it sets the new password and
+// ends every session of the account, wherever it was signed in.
+import type { Kysely } from 'kysely';
+import { recordAudit } from '../audit/audit-log.js';
+import type { Database, User } from '../db/schema.js';
+import { hashPassword } from './passwords.js';
+import { invalidateUserSessions } from './sessions.js';
+import { createLinkToken, hashSecret, looksLikeLinkToken } from './tokens.js';
+import { findUserByEmail, setUserPassword } from './users.js';
+
+export const RESET_VALIDITY_MS = 60 * 60 * 1000;
+
+/**
+ * Makes a reset link for an active account. Returns null for an unknown or deactivated email;
+ * the caller answers the same way in both cases.
+ */
+export async function createPasswordReset(
+  db: Kysely<Database>,
+  email: string,
+  now = Date.now(),
+): Promise<{ user: User; token: string } | null> {
+  const user = await findUserByEmail(db, email);
+  if (!user || user.status !== 'active') return null;
+  return { user, token: await issueResetToken(db, user.id, now) };
+}
+
+/** A reset link for a known user (an admin hands it over when no email can be sent). */
+export async function issueResetToken(db: Kysely<Database>, userId: number, now = Date.now()): Promise<string> {
+  const { token, tokenHash } = createLinkToken();
+  await db
+    .insertInto('password_resets')
+    .values({ user_id: userId, token_hash: tokenHash, created_at: now, expires_at: now + RESET_VALIDITY_MS })
+    .execute();
+  return token;
+}
+
+export type ResetState = 'valid' | 'expired' | 'used' | 'unknown';
+
+export async function resetState(db: Kysely<Database>, token: string, now = Date.now()): Promise<ResetState> {
+  const reset = await findReset(db, token);
+  if (!reset) return 'unknown';
+  if (reset.used_at !== null) return 'used';
+  if (reset.expires_at <= now || reset.status !== 'active') return 'expired';
+  return 'valid';
+}
+
+async function findReset(db: Kysely<Database>, token: string) {
+  if (!looksLikeLinkToken(token)) return undefined;
+  return db
+    .selectFrom('password_resets')
+    .innerJoin('users', 'users.id', 'password_resets.user_id')
+    .select(['password_resets.id', 'password_resets.user_id', 'password_resets.expires_at', 'password_resets.used_at', 'users.status', 'users.email', 'users.name'])
+    .where('password_resets.token_hash', '=', hashSecret(token))
+    .executeTakeFirst();
+}
+
+/** The person a valid link belongs to (for the password policy), or null. */
+export async function resetOwner(db: Kysely<Database>, token: string, now = Date.now()): Promise<{ email: string; name: string } | null> {
+  const reset = await findReset(db, token);
+  if (!reset || reset.used_at !== null || reset.expires_at <= now || reset.status !== 'active') return null;
+  return { email: reset.email, name: reset.name };
+}
+
+export async function completePasswordReset(
+  db: Kysely<Database>,
+  token: string,
+  newPassword: string,
+  now = Date.now(),
+): Promise<{ ok: true; userId: number } | { ok: false; state: ResetState }> {
+  const passwordHash = await hashPassword(newPassword);
+  return db.transaction().execute(async (trx) => {
+    const reset = await findReset(trx, token);
+    if (!reset) return { ok: false as const, state: 'unknown' as const };
+    if (reset.used_at !== null) return { ok: false as const, state: 'used' as const };
+    if (reset.expires_at <= now || reset.status !== 'active') return { ok: false as const, state: 'expired' as const };
+    await setUserPassword(trx, reset.user_id, passwordHash, now);
+    // Every link of this account is spent: an older email must not work after a newer one was used.
+    await trx.updateTable('password_resets').set({ used_at: now }).where('user_id', '=', reset.user_id).where('used_at', 'is', null).execute();
+    await invalidateUserSessions(trx, reset.user_id);
+    await recordAudit(trx, { actorId: reset.user_id, action: 'user.passwordReset', subjectType: 'user', subjectId: reset.user_id }, now);
+    return { ok: true as const, userId: reset.user_id };
+  });
+}

@@ -1,0 +1,48 @@
+// Opens the SQLite file with the pragmas Hameau relies on, and wraps it in Kysely.
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { SqliteSynchronous } from '../config.js';
+import type { Database } from './schema.js';
+
+export const DATABASE_FILE = 'hameau.db';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  sqlite: SQLite.Database;
+  /** Closes Kysely and the SQLite file; the last close also checkpoints the WAL. */
+  close(): Promise<void>;
+}
+
+export function databasePath(dataDir: string): string {
+  return path.join(dataDir, DATABASE_FILE);
+}
+
+/**
+ * Opens (and creates on first start) the database in `dataDir`.
+ *
+ * @example
+ * const { db, close } = openDatabase({ dataDir: './data', synchronous: 'NORMAL' });
+ */
+export function openDatabase(options: { dataDir: string; synchronous: SqliteSynchronous }): DatabaseHandle {
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const sqlite = new SQLite(databasePath(options.dataDir));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma(`synchronous = ${options.synchronous}`);
+
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  let closed = false;
+  return {
+    db,
+    sqlite,
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Kysely's destroy closes the better-sqlite3 handle it was given.
+      await db.destroy();
+    },
+  };
+}

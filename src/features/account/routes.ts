@@ -1,0 +1,113 @@
+// /account: a member's profile (name, language), password, and the sessions they can end.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { passwordProblem } from '../../auth/password-policy.js';
+import { invalidateSession, invalidateUserSessions, listUserSessions } from '../../auth/sessions.js';
+import { NotFound } from '../../http/errors.js';
+import { Field, parseForm, withError } from '../../http/form.js';
+import { authorize } from '../../policy/index.js';
+import { describeDevice } from './device.js';
+import { changePassword, updateProfile } from './service.js';
+
+const ProfileForm = Type.Object({ name: Field.text({ max: 100 }), locale: Field.locale() });
+const PasswordForm = Type.Object({
+  currentPassword: Field.password(),
+  password: Field.password(),
+  passwordConfirmation: Field.password(),
+});
+
+export default async function accountRoutes(app: FastifyInstance) {
+  app.get('/account', async (request, reply) => {
+    authorize(request.user, 'app.use');
+    return reply.render('account/profile', {
+      title: request.t('account.title'),
+      values: { name: request.user.name, locale: request.user.locale ?? request.locale },
+      errors: {},
+    });
+  });
+
+  app.post('/account', async (request, reply) => {
+    authorize(request.user, 'app.use');
+    const form = parseForm(ProfileForm, request.body, request.t);
+    if (!form.ok) {
+      return reply.render('account/profile', { title: request.t('account.title'), values: form.values, errors: form.errors }, { status: 422 });
+    }
+    await updateProfile(app.db, request.user.id, form.value);
+    reply.flash('flash.profileSaved');
+    return reply.redirectTo('/account');
+  });
+
+  app.get('/account/password', async (request, reply) => {
+    authorize(request.user, 'app.use');
+    return reply.render('account/password', { title: request.t('password.title'), errors: {} });
+  });
+
+  app.post('/account/password', async (request, reply) => {
+    authorize(request.user, 'app.use');
+    const user = request.user;
+    let form = parseForm(PasswordForm, request.body, request.t);
+    if (form.ok) {
+      const problem = passwordProblem(form.value.password, user);
+      if (problem) form = withError(form, 'password', request.t(problem));
+      else if (form.value.password !== form.value.passwordConfirmation) {
+        form = withError(form, 'passwordConfirmation', request.t('validation.passwordMismatch'));
+      }
+    }
+    if (form.ok) {
+      const result = await changePassword(app.db, user.id, request.session!.id, form.value.currentPassword, form.value.password);
+      if (result.ok) {
+        reply.flash('flash.passwordChanged', { count: result.sessionsEnded });
+        return reply.redirectTo('/account/sessions');
+      }
+      form = withError(form, 'currentPassword', request.t('password.currentWrong'));
+    }
+    const errors = form.ok ? {} : form.errors;
+    return reply.render('account/password', { title: request.t('password.title'), errors }, { status: 422 });
+  });
+
+  app.get('/account/sessions', async (request, reply) => {
+    authorize(request.user, 'app.use');
+    const sessions = await listUserSessions(app.db, request.user.id);
+    return reply.render('account/sessions', {
+      title: request.t('sessions.title'),
+      sessions: sessions.map((s) => ({
+        id: s.id,
+        device: describeDevice(s.user_agent, request.t),
+        createdAt: s.created_at,
+        lastSeenAt: s.last_verified_at,
+        current: s.id === request.session?.id,
+      })),
+    });
+  });
+
+  app.post<{ Params: { id: string } }>('/account/sessions/:id/end', async (request, reply) => {
+    authorize(request.user, 'app.use');
+    const sessions = await listUserSessions(app.db, request.user.id);
+    const target = sessions.find((s) => s.id === request.params.id);
+    if (!target) throw new NotFound();
+    authorize(request.user, 'session.end', { userId: target.user_id });
+    await invalidateSession(app.db, target.id);
+    if (target.id === request.session?.id) {
+      reply.clearSessionCookie();
+      reply.flash('flash.signedOut', undefined, 'info');
+      return reply.redirectTo('/login');
+    }
+    reply.flash('flash.sessionEnded');
+    return reply.redirectTo('/account/sessions');
+  });
+
+  app.post('/account/sessions/end-others', async (request, reply) => {
+    authorize(request.user, 'app.use');
+    const count = await invalidateUserSessions(app.db, request.user.id, request.session!.id);
+    reply.flash('flash.otherSessionsEnded', { count });
+    return reply.redirectTo('/account/sessions');
+  });
+
+  app.post('/account/sessions/end-all', async (request, reply) => {
+    authorize(request.user, 'app.use');
+    await invalidateUserSessions(app.db, request.user.id);
+    reply.clearSessionCookie();
+    reply.flash('flash.signedOutEverywhere', undefined, 'info');
+    return reply.redirectTo('/login');
+  });
+}

@@ -1,0 +1,40 @@
+// The home page, and the language switch that every page offers.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { countMembers } from './queries.js';
+import { Field, parseForm } from '../../http/form.js';
+import { LANGUAGE_COOKIE } from '../../http/request-context.js';
+import { safeNextPath } from '../../http/redirects.js';
+import { can, authorize } from '../../policy/index.js';
+import { setLocale } from '../account/service.js';
+
+const LanguageForm = Type.Object({ locale: Field.locale(), next: Field.optional(Type.String({ maxLength: 2000 })) });
+
+export default async function homeRoutes(app: FastifyInstance) {
+  app.get('/', async (request, reply) => {
+    authorize(request.user, 'app.use');
+    const isAdmin = can(request.user, 'member.invite');
+    return reply.render('home/index', {
+      title: request.t('home.title'),
+      memberCount: isAdmin ? await countMembers(app.db) : null,
+    });
+  });
+
+  app.post('/language', async (request, reply) => {
+    const form = parseForm(LanguageForm, request.body, request.t);
+    const next = safeNextPath(form.values.next);
+    if (!form.ok) return reply.redirectTo(next);
+    if (request.user) {
+      await setLocale(app.db, request.user.id, form.value.locale);
+    } else {
+      reply.setCookie(LANGUAGE_COOKIE, form.value.locale, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: app.config.secureCookies,
+        maxAge: 365 * 24 * 60 * 60,
+      });
+    }
+    return reply.redirectTo(next);
+  });
+}

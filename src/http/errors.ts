@@ -1,0 +1,43 @@
+// Typed errors that handlers throw; src/http/error-pages.ts turns each into the right page.
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    /** Locale key of the message shown to the user. */
+    readonly messageKey: string,
+  ) {
+    super(messageKey);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFound extends HttpError {
+  constructor(messageKey = 'errors.notFound.message') {
+    super(404, messageKey);
+  }
+}
+
+export class Forbidden extends HttpError {
+  constructor(messageKey = 'errors.forbidden.message') {
+    super(403, messageKey);
+  }
+}
+
+/** The visitor must sign in first; becomes a redirect to the login page for pages. */
+export class Unauthenticated extends HttpError {
+  constructor() {
+    super(401, 'errors.unauthenticated.message');
+  }
+}
+
+export class ServiceUnavailable extends HttpError {
+  constructor(messageKey = 'errors.busy.message') {
+    super(503, messageKey);
+  }
+}
+
+export class TooManyRequests extends HttpError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, 'errors.tooManyRequests.message');
+  }
+}

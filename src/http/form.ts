@@ -1,0 +1,95 @@
+// Form input: read a urlencoded body against a TypeBox schema and report problems per field, in the
+// user's language, keeping what they typed so the form can be shown again (status 422).
+import { Type, type Static, type TObject, type TSchema, type StringOptions } from '@sinclair/typebox';
+import { ValueErrorType } from '@sinclair/typebox/errors';
+import { Value } from '@sinclair/typebox/value';
+import { LOCALES, type Translate } from '../i18n/index.js';
+
+/** Field name -> message already translated for the user. */
+export type FieldErrors = Record<string, string>;
+
+export type FormResult<T> =
+  | { ok: true; value: T; values: Record<string, string> }
+  | { ok: false; errors: FieldErrors; values: Record<string, string> };
+
+/** Schema option naming the locale key shown when a pattern or format does not match. */
+const MESSAGE = 'x-message';
+
+const EMAIL_PATTERN = "^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$";
+
+/** Field types used by Hameau's forms; each carries the message for its own mistakes. */
+export const Field = {
+  text: (options: { min?: number; max: number }) =>
+    Type.String({ minLength: options.min ?? 1, maxLength: options.max } satisfies StringOptions),
+  email: () => Type.String({ minLength: 1, maxLength: 254, pattern: EMAIL_PATTERN, [MESSAGE]: 'validation.email' }),
+  /** Length and strength are checked by the password policy, which knows the person. */
+  password: () => Type.String({ minLength: 1, maxLength: 1024, [MESSAGE]: 'validation.passwordTooLong' }),
+  locale: () => Type.Union(LOCALES.map((l) => Type.Literal(l)), { [MESSAGE]: 'validation.choice' }),
+  choice: <T extends string>(values: readonly T[]) =>
+    Type.Union(values.map((v) => Type.Literal(v)), { [MESSAGE]: 'validation.choice' }),
+  optional: <S extends TSchema>(schema: S) => Type.Optional(schema),
+};
+
+/** Names of fields that are never sent back to the browser. */
+const SECRET_FIELD = /password/i;
+
+/**
+ * Validates `body` against `schema`. Strings are trimmed (passwords excepted), empty optional
+ * fields are dropped, and unknown fields are ignored.
+ *
+ * @example
+ * const form = parseForm(Type.Object({ email: Field.email() }), request.body, request.t);
+ * if (!form.ok) return reply.render('auth/login', { values: form.values, errors: form.errors }, { status: 422 });
+ */
+export function parseForm<S extends TObject>(schema: S, body: unknown, t: Translate): FormResult<Static<S>> {
+  const input = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const candidate: Record<string, string> = {};
+  const values: Record<string, string> = {};
+  for (const name of Object.keys(schema.properties)) {
+    const raw = input[name];
+    const first = Array.isArray(raw) ? raw[0] : raw;
+    if (typeof first !== 'string') continue;
+    const value = SECRET_FIELD.test(name) ? first : first.trim();
+    if (!SECRET_FIELD.test(name)) values[name] = value;
+    const optional = !(schema.required ?? []).includes(name);
+    if (value === '' && optional) continue;
+    candidate[name] = value;
+  }
+
+  const errors: FieldErrors = {};
+  for (const error of Value.Errors(schema, candidate)) {
+    const field = fieldOf(error.path, error.type === ValueErrorType.ObjectRequiredProperty ? error.path : undefined);
+    if (!field || errors[field]) continue;
+    errors[field] = message(error.type, error.schema, t);
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors, values };
+  return { ok: true, value: candidate as Static<S>, values };
+}
+
+function fieldOf(path: string, fallback?: string): string | undefined {
+  const name = path.split('/')[1] ?? fallback?.split('/')[1];
+  return name || undefined;
+}
+
+function message(type: ValueErrorType, schema: TSchema, t: Translate): string {
+  const options = schema as TSchema & { minLength?: number; maxLength?: number; [MESSAGE]?: string };
+  switch (type) {
+    case ValueErrorType.ObjectRequiredProperty:
+      return t('validation.required');
+    case ValueErrorType.StringMinLength:
+      return options.minLength === 1 ? t('validation.required') : t('validation.tooShort', { min: options.minLength ?? 0 });
+    case ValueErrorType.StringMaxLength:
+      return t(options[MESSAGE] === 'validation.passwordTooLong' ? 'validation.passwordTooLong' : 'validation.tooLong', {
+        max: options.maxLength ?? 0,
+      });
+    default:
+      return t(options[MESSAGE] ?? 'validation.invalid');
+  }
+}
+
+/** Adds one problem found after the schema check (a business rule), keeping the others. */
+export function withError<T>(result: FormResult<T>, field: string, text: string): FormResult<T> {
+  const errors = result.ok ? {} : { ...result.errors };
+  errors[field] = text;
+  return { ok: false, errors, values: result.values };
+}

@@ -1,0 +1,114 @@
+// Per-request context: who is signed in (session cookie), which language to speak, and whether
+// the organisation is set up yet. Every page and every error page read it from here.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import {
+  INACTIVITY_TIMEOUT_MS,
+  SESSION_COOKIE,
+  validateSessionToken,
+  type CurrentUser,
+} from '../auth/sessions.js';
+import type { Organisation, Session } from '../db/schema.js';
+import { FALLBACK_LOCALE, isLocale, negotiateLocale, translator, type Locale, type Translate } from '../i18n/index.js';
+
+export const LANGUAGE_COOKIE = 'hameau_lang';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: CurrentUser | null;
+    session: Session | null;
+    organisation: Organisation | null;
+    locale: Locale;
+    t: Translate;
+    /** What every template may use: t, locale, user, organisation, the current path. */
+    viewLocals(): Record<string, unknown>;
+  }
+  interface FastifyReply {
+    setSessionCookie(token: string): void;
+    clearSessionCookie(): void;
+  }
+}
+
+/** Requests that need neither a session nor a language: static files and the health check. */
+function isBareRequest(url: string): boolean {
+  return url.startsWith('/static/') || url === '/healthz' || url === '/favicon.ico';
+}
+
+/** Paths that stay reachable before the organisation is set up. */
+function isAllowedBeforeSetup(url: string): boolean {
+  const path = url.split('?')[0] ?? url;
+  return path === '/setup' || path === '/language' || isBareRequest(path);
+}
+
+export function resolveLocale(request: FastifyRequest): Locale {
+  if (request.user?.locale) return request.user.locale;
+  if (!request.user) {
+    const chosen = request.cookies[LANGUAGE_COOKIE];
+    if (isLocale(chosen)) return chosen;
+    const negotiated = negotiateLocale(request.headers['accept-language']);
+    if (negotiated) return negotiated;
+  }
+  return request.organisation?.default_locale ?? FALLBACK_LOCALE;
+}
+
+export default fp(
+  async (app) => {
+    const cookieOptions = {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax' as const,
+      secure: app.config.secureCookies,
+    };
+
+    app.decorateRequest('user', null);
+    app.decorateRequest('session', null);
+    app.decorateRequest('organisation', null);
+    app.decorateRequest('locale', FALLBACK_LOCALE);
+    app.decorateRequest('t', null as unknown as Translate);
+    app.decorateRequest('viewLocals', function viewLocals(this: FastifyRequest) {
+      return {
+        t: this.t,
+        locale: this.locale,
+        user: this.user,
+        organisation: this.organisation,
+        currentPath: this.url.split('?')[0],
+        currentUrl: this.url,
+      };
+    });
+
+    app.decorateReply('setSessionCookie', function setSessionCookie(this: FastifyReply, token: string) {
+      this.setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: INACTIVITY_TIMEOUT_MS / 1000 });
+    });
+    app.decorateReply('clearSessionCookie', function clearSessionCookie(this: FastifyReply) {
+      this.clearCookie(SESSION_COOKIE, { path: '/' });
+    });
+
+    app.addHook('onRequest', async (request, reply) => {
+      request.t = translator(FALLBACK_LOCALE);
+      if (isBareRequest(request.url)) return;
+
+      request.organisation = await app.organisation.get();
+
+      const token = request.cookies[SESSION_COOKIE];
+      if (token) {
+        const result = await validateSessionToken(app.db, token);
+        if (result) {
+          request.user = result.user;
+          request.session = result.session;
+          // The cookie's own expiry follows the session's: sent again when the session is renewed.
+          if (result.renewed) reply.setSessionCookie(token);
+        } else {
+          reply.clearSessionCookie();
+        }
+      }
+
+      request.locale = resolveLocale(request);
+      request.t = translator(request.locale);
+
+      if (!request.organisation && !isAllowedBeforeSetup(request.url)) {
+        return reply.redirect('/setup', 303);
+      }
+    });
+  },
+  { name: 'hameau-request-context', dependencies: ['@fastify/cookie'] },
+);

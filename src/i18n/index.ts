@@ -1,0 +1,115 @@
+// Translations: every string users see comes from locales/<locale>.json through `translate`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { localesDir } from '../paths.js';
+import type { Locale } from '../db/schema.js';
+
+export type { Locale };
+export const LOCALES: readonly Locale[] = ['fr', 'en'];
+export const FALLBACK_LOCALE: Locale = 'fr';
+
+/** A message is a string, or plural forms chosen by Intl.PluralRules from `count`. */
+type Message = string | { [form: string]: string };
+interface Catalogue {
+  [key: string]: Message | Catalogue;
+}
+
+export type Params = Record<string, string | number>;
+export type Translate = (key: string, params?: Params) => string;
+
+const catalogues = new Map<Locale, Catalogue>(
+  LOCALES.map((locale) => [locale, JSON.parse(fs.readFileSync(path.join(localesDir, `${locale}.json`), 'utf8')) as Catalogue]),
+);
+const pluralRules = new Map(LOCALES.map((locale) => [locale, new Intl.PluralRules(locale)]));
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+}
+
+function lookup(catalogue: Catalogue | undefined, key: string): Message | undefined {
+  let node: Message | Catalogue | undefined = catalogue;
+  for (const part of key.split('.')) {
+    if (node === undefined || typeof node === 'string') return undefined;
+    node = (node as Catalogue)[part];
+  }
+  if (typeof node === 'string') return node;
+  if (node && typeof node === 'object' && typeof (node as Record<string, unknown>).other === 'string') {
+    return node as Record<string, string>;
+  }
+  return undefined;
+}
+
+/** True when `key` names a message in every locale (used by tests and by code that builds keys). */
+export function hasMessage(key: string): boolean {
+  return LOCALES.every((locale) => lookup(catalogues.get(locale), key) !== undefined);
+}
+
+/**
+ * Returns the message for `key` in `locale`, with `{name}` placeholders filled in.
+ * A missing key shows as the key itself, so it is noticed rather than hidden.
+ *
+ * @example
+ * translate('fr', 'members.count', { count: 3 }) // "3 membres"
+ */
+export function translate(locale: Locale, key: string, params: Params = {}): string {
+  const message = lookup(catalogues.get(locale), key) ?? lookup(catalogues.get(FALLBACK_LOCALE), key);
+  if (message === undefined) return key;
+  let text: string;
+  if (typeof message === 'string') {
+    text = message;
+  } else {
+    const count = typeof params.count === 'number' ? params.count : Number(params.count ?? 0);
+    const form = count === 0 && message.zero !== undefined ? 'zero' : pluralRules.get(locale)!.select(count);
+    text = message[form] ?? message.other!;
+  }
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    if (value === undefined) return whole;
+    return typeof value === 'number' ? value.toLocaleString(locale) : value;
+  });
+}
+
+export function translator(locale: Locale): Translate {
+  return (key, params) => translate(locale, key, params);
+}
+
+/**
+ * Picks the best supported locale from an Accept-Language header, or null when none matches.
+ *
+ * @example
+ * negotiateLocale('en-GB,en;q=0.9,fr;q=0.8') // 'en'
+ */
+export function negotiateLocale(header: string | undefined): Locale | null {
+  if (!header) return null;
+  const ranges = header
+    .split(',')
+    .map((part, index) => {
+      const [tag = '', ...attrs] = part.trim().split(';');
+      const q = attrs.map((a) => a.trim()).find((a) => a.startsWith('q='));
+      const quality = q === undefined ? 1 : Number(q.slice(2));
+      return { language: tag.trim().toLowerCase().split('-')[0] ?? '', quality: Number.isFinite(quality) ? quality : 0, index };
+    })
+    .filter((r) => r.quality > 0)
+    .sort((a, b) => b.quality - a.quality || a.index - b.index);
+  for (const range of ranges) {
+    if (isLocale(range.language)) return range.language;
+  }
+  return null;
+}
+
+/** Flat list of every key in a locale's catalogue (for the completeness test). */
+export function messageKeys(locale: Locale): string[] {
+  const keys: string[] = [];
+  const walk = (node: Catalogue, prefix: string) => {
+    for (const [name, child] of Object.entries(node)) {
+      const key = prefix ? `${prefix}.${name}` : name;
+      if (typeof child === 'string' || (typeof child === 'object' && typeof (child as Record<string, unknown>).other === 'string')) {
+        keys.push(key);
+      } else {
+        walk(child as Catalogue, key);
+      }
+    }
+  };
+  walk(catalogues.get(locale) ?? {}, '');
+  return keys.sort();
+}

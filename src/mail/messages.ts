@@ -1,0 +1,40 @@
+// The emails Hameau sends, written from the locale files in the recipient's language.
+import { translate, type Locale } from '../i18n/index.js';
+import type { OutgoingMail } from './mailer.js';
+
+function formatDate(locale: Locale, millis: number, timeZone?: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', ...(timeZone ? { timeZone } : {}) }).format(millis);
+}
+
+export function invitationMail(options: {
+  to: string;
+  locale: Locale;
+  organisationName: string;
+  inviterName: string;
+  link: string;
+  expiresAt: number;
+}): OutgoingMail {
+  const t = (key: string, params: Record<string, string | number> = {}) => translate(options.locale, key, params);
+  const params = {
+    organisation: options.organisationName,
+    inviter: options.inviterName,
+    link: options.link,
+    expiry: formatDate(options.locale, options.expiresAt),
+  };
+  return { to: options.to, subject: t('emails.invitation.subject', params), text: t('emails.invitation.body', params) };
+}
+
+export function passwordResetMail(options: {
+  to: string;
+  locale: Locale;
+  organisationName: string;
+  name: string;
+  link: string;
+}): OutgoingMail {
+  const params = { organisation: options.organisationName, name: options.name, link: options.link };
+  return {
+    to: options.to,
+    subject: translate(options.locale, 'emails.passwordReset.subject', params),
+    text: translate(options.locale, 'emails.passwordReset.body', params),
+  };
+}

@@ -1,0 +1,43 @@
+// Process entry point: read configuration, build the app, listen, and stop cleanly on SIGTERM/SIGINT.
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+const SHUTDOWN_GRACE_MS = 9_000;
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Hameau cannot start.\n${error.message}\nSee "Configuration" in README.md.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const app = await buildApp(config);
+
+  // Stop accepting connections, let in-flight requests finish, close the database, exit.
+  // Past the grace period the process exits anyway, so a stop never hangs past 10 seconds.
+  closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'stopping after an unexpected error');
+    else app.log.info({ signal }, 'stopping');
+    await app.close();
+  });
+
+  try {
+    await app.listen({ port: config.port, host: config.host });
+    app.log.info(`Hameau is ready on ${config.publicUrl}`);
+  } catch (error) {
+    app.log.fatal({ err: error }, 'cannot listen');
+    await app.close();
+    process.exit(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Hameau cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
