@@ -1,0 +1,53 @@
+// `npm run backup [destination]`: a consistent copy of the database, taken with SQLite's online
+// backup while Hameau keeps running. Uploads (DATA_DIR/uploads, later) are copied as plain files.
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { ConfigError, loadConfig } from '../config.js';
+import { databasePath } from '../db/connection.js';
+
+function timestamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\..+$/, '').replace('T', '-');
+}
+
+export async function backupDatabase(dataDir: string, destination?: string): Promise<string> {
+  const source = databasePath(dataDir);
+  if (!fs.existsSync(source)) throw new Error(`No database at ${source}: is DATA_DIR right?`);
+  const target = path.resolve(destination ?? path.join(dataDir, 'backups', `hameau-${timestamp(new Date())}.db`));
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  if (fs.existsSync(target)) throw new Error(`${target} already exists; choose another name.`);
+  const db = new SQLite(source, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  try {
+    await db.backup(target);
+  } finally {
+    db.close();
+  }
+  // A backup is one self-contained file: switch the copy out of WAL mode so no -wal/-shm files come with it.
+  const check = new SQLite(target);
+  try {
+    check.pragma('journal_mode = DELETE');
+    const result = check.pragma('integrity_check', { simple: true });
+    if (result !== 'ok') throw new Error(`The copy at ${target} failed its integrity check: ${String(result)}`);
+  } finally {
+    check.close();
+  }
+  return target;
+}
+
+async function main() {
+  try {
+    const config = loadConfig();
+    const target = await backupDatabase(config.dataDir, process.argv[2]);
+    process.stdout.write(`Database copied to ${target}\n`);
+  } catch (error) {
+    const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+    process.stderr.write(`Backup failed: ${message}\n`);
+    process.exit(1);
+  }
+}
+
+// Run only when called as a command, not when a test imports backupDatabase.
+if (process.argv[1] && import.meta.url === new URL(`file://${path.resolve(process.argv[1])}`).href) {
+  await main();
+}

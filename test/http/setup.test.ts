@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ADMIN, createTestApp, html, mainText, setupOrganisation, type TestApp } from '../helpers/app.js';
+
+describe('first-run setup', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await createTestApp();
+  });
+  afterEach(async () => t.close());
+
+  it('sends every page to the setup page while no organisation exists', async () => {
+    for (const url of ['/', '/login', '/admin/members', '/account', '/no-such-page']) {
+      const response = await t.app.inject({ url });
+      expect(response.statusCode, url).toBe(303);
+      expect(response.headers.location).toBe('/setup');
+    }
+    const setup = await t.app.inject({ url: '/setup', headers: { 'accept-language': 'en' } });
+    expect(setup.statusCode).toBe(200);
+    expect(html(setup).querySelector('h1')?.text).toBe('Welcome to Hameau');
+  });
+
+  it('creates the organisation and its admin, signs the admin in, then is gone for good', async () => {
+    const cookie = await setupOrganisation(t.app, { organisationName: 'Acme' });
+    const home = await t.app.inject({ url: '/', headers: { cookie } });
+    expect(home.statusCode).toBe(200);
+    expect(mainText(home)).toContain(`Hello, ${ADMIN.name}`);
+    expect(html(home).querySelector('.site-header__brand')?.text).toBe('Acme');
+
+    const user = await t.app.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
+    expect(user).toMatchObject({ email: ADMIN.email, role: 'admin', status: 'active' });
+    expect(user.password_hash).toMatch(/^\$argon2id\$/);
+
+    // Replaying setup, signed in or not, creates nothing.
+    const replay = await t.app.inject({
+      method: 'POST',
+      url: '/setup',
+      payload: { organisationName: 'Evil', locale: 'en', name: 'Mallory', email: 'mallory@example.com', password: 'another long pass phrase', passwordConfirmation: 'another long pass phrase' },
+    });
+    expect(replay.statusCode).toBe(404);
+    expect((await t.app.inject({ url: '/setup' })).statusCode).toBe(404);
+    const users = await t.app.db.selectFrom('users').select('email').execute();
+    expect(users.map((u) => u.email)).toEqual([ADMIN.email]);
+    const organisation = await t.app.db.selectFrom('organisation').select('name').executeTakeFirstOrThrow();
+    expect(organisation.name).toBe('Acme');
+  });
+
+  it('keeps what was typed and explains each problem, in the chosen language', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/setup',
+      headers: { 'accept-language': 'fr-FR,fr;q=0.9' },
+      payload: { organisationName: '<script>alert(1)</script>', locale: 'fr', name: '', email: 'not-an-email', password: 'short', passwordConfirmation: 'short' },
+    });
+    expect(response.statusCode).toBe(422);
+    const page = html(response);
+    expect(page.querySelector('#organisationName')?.getAttribute('value')).toBe('<script>alert(1)</script>');
+    expect(response.body).not.toContain('<script>alert(1)</script>');
+    expect(page.querySelector('#name-error')?.text).toContain('Ce champ est obligatoire.');
+    expect(page.querySelector('#email-error')?.text).toContain('Saisissez une adresse e-mail');
+    expect(page.querySelector('#email')?.getAttribute('value')).toBe('not-an-email');
+    expect(page.querySelector('#email')?.getAttribute('aria-invalid')).toBe('true');
+    // Passwords are never sent back to the browser.
+    expect(page.querySelector('#password')?.getAttribute('value')).toBe('');
+    expect(page.querySelector('.error-summary a[href="#name"]')).not.toBeNull();
+    expect(await t.app.db.selectFrom('users').select('id').execute()).toHaveLength(0);
+  });
+
+  it('refuses short, common and mismatched passwords', async () => {
+    const attempt = (password: string, passwordConfirmation = password) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/setup',
+        headers: { 'accept-language': 'en-GB,en;q=0.8' },
+        payload: { organisationName: 'Acme', locale: 'en', name: 'Alice', email: 'alice@example.com', password, passwordConfirmation },
+      });
+    const short = await attempt('elevenchars');
+    expect(html(short).querySelector('#password-error')?.text).toContain('at least 12 characters');
+    const common = await attempt('qwerty123456');
+    expect(html(common).querySelector('#password-error')?.text).toContain('too common');
+    const padded = await attempt('password1234');
+    expect(html(padded).querySelector('#password-error')?.text).toContain('too common');
+    const mismatch = await attempt('correct horse battery', 'correct horse batterie');
+    expect(html(mismatch).querySelector('#passwordConfirmation-error')?.text).toContain('not the same');
+    for (const response of [short, common, padded, mismatch]) expect(response.statusCode).toBe(422);
+  });
+});
