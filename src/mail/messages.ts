@@ -1,10 +1,7 @@
 // The emails Hameau sends, written from the locale files in the recipient's language.
+import { viewHelpers } from '../http/view-helpers.js';
 import { translate, type Locale } from '../i18n/index.js';
 import type { OutgoingMail } from './mailer.js';
-
-function formatDate(locale: Locale, millis: number, timeZone?: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', ...(timeZone ? { timeZone } : {}) }).format(millis);
-}
 
 export function invitationMail(options: {
   to: string;
@@ -19,7 +16,7 @@ export function invitationMail(options: {
     organisation: options.organisationName,
     inviter: options.inviterName,
     link: options.link,
-    expiry: formatDate(options.locale, options.expiresAt),
+    expiry: viewHelpers.formatDateTime(options.locale, options.expiresAt),
   };
   return { to: options.to, subject: t('emails.invitation.subject', params), text: t('emails.invitation.body', params) };
 }
