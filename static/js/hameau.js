@@ -65,6 +65,13 @@
   document.addEventListener('DOMContentLoaded', function () { enhance(document); });
   document.addEventListener('htmx:after:swap', function (event) {
     var target = (event.detail && event.detail.ctx && event.detail.ctx.target) || document.body;
+    var wholePage = target === document.body;
     enhance(target.isConnected ? target : document.body);
+    // A boosted navigation replaced the page: tell assistive technology by moving focus to the
+    // new content, as a real page load would (unless a message already took the focus).
+    if (wholePage && !document.querySelector('[data-autofocus]')) {
+      var main = document.getElementById('main');
+      if (main) main.focus({ preventScroll: true });
+    }
   });
 })();
