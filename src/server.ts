@@ -19,6 +19,16 @@ async function main() {
 
   const app = await buildApp(config);
 
+  // An answer sent while stopping also closes its connection: a browser's kept-alive connection
+  // would otherwise hold the server open until the grace period ends, with the database still open.
+  let stopping = false;
+  app.addHook('preClose', async () => {
+    stopping = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (stopping) reply.header('Connection', 'close');
+  });
+
   // Stop accepting connections, let in-flight requests finish, close the database, exit.
   // Past the grace period the process exits anyway, so a stop never hangs past 10 seconds.
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {

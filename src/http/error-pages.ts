@@ -56,7 +56,10 @@ async function renderError(request: FastifyRequest, reply: FastifyReply, view: E
 
 export default fp(
   async (app: FastifyInstance) => {
-    app.setErrorHandler(async (error: FastifyError | HttpError, request, reply) => {
+    app.setErrorHandler(async (thrown: FastifyError | HttpError, request, reply) => {
+      // Code may throw something that is not an Error (a string, null): still a 500 page, never its text.
+      const error: FastifyError | HttpError | Error =
+        thrown !== null && typeof thrown === 'object' ? thrown : new Error(`non-error thrown: ${String(thrown)}`);
       if (error.name === 'Unauthenticated') {
         const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
         return reply.redirectTo(`/login${next}`);

@@ -63,7 +63,9 @@ export default fp(
     });
 
     const trustedOrigin = new URL(app.config.publicUrl).origin;
-    app.addHook('onRequest', async (request) => {
+    // preParsing: after the request context (language, user) is known, so the refusal is a page in the
+    // user's language, and before the body is read or any handler runs.
+    app.addHook('preParsing', async (request) => {
       if (isCrossSiteRequest(request, trustedOrigin)) {
         request.log.warn({ origin: request.headers.origin, fetchSite: request.headers['sec-fetch-site'] }, 'cross-site request refused');
         throw new Forbidden('errors.crossSite.message');

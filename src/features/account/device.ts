@@ -8,5 +8,6 @@ export function describeDevice(userAgent: string, t: Translate): string {
   const browser = parsed.browser.name;
   const os = parsed.os.name;
   if (browser && os) return t('sessions.deviceOn', { browser, os });
-  return browser ?? os ?? t('sessions.unknownDevice');
+  // Bowser names what it does not recognise "" (not undefined).
+  return browser || os || t('sessions.unknownDevice');
 }

@@ -1,0 +1,256 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  PASSWORD,
+  cookiesFrom,
+  createTestApp,
+  createUser,
+  html,
+  login,
+  mainText,
+  setupOrganisation,
+  type TestApp,
+} from '../helpers/app.js';
+import { linkIn, startSmtp, type TestSmtp } from '../helpers/smtp.js';
+
+const EMAIL = 'bruno@example.com';
+const NEW_PASSWORD = 'a brand new pass phrase';
+
+const forgot = (t: TestApp, email: string) =>
+  t.app.inject({ method: 'POST', url: '/password/forgot', payload: { email }, headers: { 'accept-language': 'en' } });
+const choose = (t: TestApp, path: string, password = NEW_PASSWORD, passwordConfirmation = password) =>
+  t.app.inject({ method: 'POST', url: path, payload: { password, passwordConfirmation }, headers: { 'accept-language': 'en' } });
+const signIn = (t: TestApp, email: string, password: string) =>
+  t.app.inject({ method: 'POST', url: '/login', payload: { email, password } });
+
+/** The visible answer to a reset request, with the address typed replaced, so answers can be compared. */
+const answerFor = (response: LightMyRequestResponse, email: string) => mainText(response).replaceAll(email, 'EMAIL');
+
+describe('password reset by email', () => {
+  let t: TestApp;
+  let smtp: TestSmtp;
+  let userId: number;
+  beforeEach(async () => {
+    smtp = await startSmtp();
+    t = await createTestApp({ SMTP_URL: smtp.url });
+    await setupOrganisation(t.app, { organisationName: 'Acme' });
+    userId = await createUser(t.app, { email: EMAIL, name: 'Bruno Petit' });
+  });
+  afterEach(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  /** Asks for a link for Bruno and returns its path ("/password/reset/<token>"). */
+  async function requestLink(): Promise<string> {
+    const response = await forgot(t, EMAIL);
+    expect(response.statusCode).toBe(200);
+    return new URL(linkIn(await smtp.nextMessage())).pathname;
+  }
+  const sessionsOf = (id: number) => t.app.db.selectFrom('sessions').select('id').where('user_id', '=', id).execute();
+
+  it('emails a link; choosing a new password ends every session, the new password works and the old one does not', async () => {
+    const laptop = await login(t.app, EMAIL);
+    const phone = await login(t.app, EMAIL);
+    const adminSessions = await sessionsOf(1);
+
+    const response = await forgot(t, EMAIL);
+    expect(response.statusCode).toBe(200);
+    expect(mainText(response)).toContain(`If an account uses ${EMAIL}, we have sent it a link`);
+    const mail = await smtp.nextMessage();
+    expect(mail.to && 'text' in mail.to ? mail.to.text : '').toBe(EMAIL);
+    expect(mail.subject).toBe('Choose a new password for Acme');
+    expect(mail.text).toContain('Hello Bruno Petit');
+    const link = linkIn(mail);
+    expect(link).toMatch(/^http:\/\/localhost:3000\/password\/reset\/[a-z0-9]{48}$/);
+    const path = new URL(link).pathname;
+
+    const form = await t.app.inject({ url: path, headers: { 'accept-language': 'en' } });
+    expect(form.statusCode).toBe(200);
+    expect(html(form).querySelector('h1')?.text).toBe('Choose a new password');
+
+    const done = await choose(t, path);
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe('/login');
+    const notice = await t.app.inject({ url: '/login', headers: { cookie: cookiesFrom(done) } });
+    expect(html(notice).querySelector('.notice')?.text).toContain('Your password has been changed. Sign in with the new one.');
+
+    expect(await sessionsOf(userId)).toHaveLength(0);
+    for (const cookie of [laptop, phone]) {
+      const stale = await t.app.inject({ url: '/', headers: { cookie } });
+      expect(stale.headers.location).toBe('/login?next=%2F');
+    }
+    // Someone else's sessions are not touched.
+    expect(await sessionsOf(1)).toEqual(adminSessions);
+
+    expect((await signIn(t, EMAIL, PASSWORD)).statusCode).toBe(422);
+    expect((await signIn(t, EMAIL, NEW_PASSWORD)).statusCode).toBe(303);
+    // The token never reaches the log.
+    expect(JSON.stringify(t.logs)).not.toContain(path.split('/').pop()!);
+  });
+
+  it('writes the email in the member’s own language', async () => {
+    await t.app.db.updateTable('users').set({ locale: 'fr' }).where('id', '=', userId).execute();
+    await forgot(t, EMAIL);
+    const mail = await smtp.nextMessage();
+    expect(mail.subject).toBe('Choisissez un nouveau mot de passe pour Acme');
+    expect(mail.text).toContain('Bonjour Bruno Petit');
+  });
+
+  it('works only once', async () => {
+    const path = await requestLink();
+    expect((await choose(t, path)).statusCode).toBe(303);
+
+    const again = await t.app.inject({ url: path, headers: { 'accept-language': 'en' } });
+    expect(again.statusCode).toBe(410);
+    expect(mainText(again)).toContain('This password reset link has already been used.');
+    const replay = await choose(t, path, 'someone else’s pass phrase');
+    expect(replay.statusCode).toBe(410);
+    expect((await signIn(t, EMAIL, NEW_PASSWORD)).statusCode).toBe(303);
+    expect((await signIn(t, EMAIL, 'someone else’s pass phrase')).statusCode).toBe(422);
+  });
+
+  it('spends every earlier link too once one of them is used', async () => {
+    const first = await requestLink();
+    const second = await requestLink();
+    expect((await choose(t, second)).statusCode).toBe(303);
+    expect((await t.app.inject({ url: first })).statusCode).toBe(410);
+    expect((await choose(t, first, 'an older link pass phrase')).statusCode).toBe(410);
+  });
+
+  it('is valid 60 minutes, then refused with a clear message', async () => {
+    const path = await requestLink();
+    const row = await t.app.db.selectFrom('password_resets').selectAll().where('user_id', '=', userId).executeTakeFirstOrThrow();
+    expect(row.expires_at - row.created_at).toBe(60 * 60 * 1000);
+
+    await t.app.db.updateTable('password_resets').set({ expires_at: Date.now() - 1000 }).where('id', '=', row.id).execute();
+    const page = await t.app.inject({ url: path, headers: { 'accept-language': 'en' } });
+    expect(page.statusCode).toBe(410);
+    expect(mainText(page)).toContain('This password reset link has expired: links work for 60 minutes.');
+    expect(html(page).querySelector('main a[href="/password/forgot"]')).not.toBe(null);
+    expect((await choose(t, path)).statusCode).toBe(410);
+    expect((await signIn(t, EMAIL, PASSWORD)).statusCode).toBe(303);
+    expect((await signIn(t, EMAIL, NEW_PASSWORD)).statusCode).toBe(422);
+  });
+
+  it('refuses a weak or mismatched new password with 422 and keeps the link usable', async () => {
+    const path = await requestLink();
+    const short = await choose(t, path, 'too short');
+    expect(short.statusCode).toBe(422);
+    expect(html(short).querySelector('#password-error')?.text).toContain('at least 12 characters');
+    const mismatch = await choose(t, path, NEW_PASSWORD, `${NEW_PASSWORD}.`);
+    expect(mismatch.statusCode).toBe(422);
+    expect(html(mismatch).querySelector('#passwordConfirmation-error')?.text).toContain('not the same');
+    expect(mismatch.body).not.toContain(NEW_PASSWORD);
+    expect((await signIn(t, EMAIL, PASSWORD)).statusCode).toBe(303);
+    expect((await choose(t, path)).statusCode).toBe(303);
+  });
+
+  it('answers the same for an unknown email, a deactivated member and a real one, and emails only the real one', async () => {
+    await createUser(t.app, { email: 'gone@example.com' });
+    await t.app.db.updateTable('users').set({ status: 'deactivated' }).where('email', '=', 'gone@example.com').execute();
+
+    const unknown = await forgot(t, 'nobody@example.com');
+    const deactivated = await forgot(t, 'gone@example.com');
+    // The mail is sent before the answer: had one gone out, it would be here already.
+    expect(smtp.messages).toHaveLength(0);
+    const real = await forgot(t, EMAIL);
+    expect(smtp.messages).toHaveLength(1);
+    expect(smtp.messages[0]!.to && 'text' in smtp.messages[0]!.to ? smtp.messages[0]!.to.text : '').toBe(EMAIL);
+
+    for (const response of [unknown, deactivated, real]) expect(response.statusCode).toBe(200);
+    expect(answerFor(unknown, 'nobody@example.com')).toBe(answerFor(real, EMAIL));
+    expect(answerFor(deactivated, 'gone@example.com')).toBe(answerFor(real, EMAIL));
+    expect(answerFor(real, EMAIL)).toContain('If an account uses EMAIL, we have sent it a link to choose a new password.');
+    expect(await t.app.db.selectFrom('password_resets').select('user_id').execute()).toEqual([{ user_id: userId }]);
+  });
+
+  it('keeps a malformed address, escaped, with a message', async () => {
+    const email = '<script>alert(1)</script>';
+    const response = await forgot(t, email);
+    expect(response.statusCode).toBe(422);
+    expect(html(response).querySelector('#email')?.getAttribute('value')).toBe(email);
+    expect(html(response).querySelector('#email-error')?.text).toContain('Enter an email address like name@example.com.');
+    expect(response.body).not.toContain(email);
+
+    // A well-formed address full of markup is shown back escaped on the answer page.
+    const marked = '<b>x</b>@example.com';
+    const sent = await forgot(t, marked);
+    expect(sent.statusCode).toBe(200);
+    expect(mainText(sent)).toContain(`If an account uses ${marked}`);
+    expect(sent.body).not.toContain('<b>x</b>');
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('refuses a link that never existed with 404', async () => {
+    const response = await t.app.inject({ url: `/password/reset/${'a'.repeat(48)}`, headers: { 'accept-language': 'en' } });
+    expect(response.statusCode).toBe(404);
+    expect(mainText(response)).toContain('This password reset link does not exist.');
+    expect((await choose(t, '/password/reset/not-a-token')).statusCode).toBe(404);
+  });
+});
+
+describe('password reset without email', () => {
+  it('gives the same answer as when email is set up', async () => {
+    const smtp = await startSmtp();
+    const withMail = await createTestApp({ SMTP_URL: smtp.url });
+    const withoutMail = await createTestApp();
+    try {
+      for (const t of [withMail, withoutMail]) {
+        await setupOrganisation(t.app);
+        await createUser(t.app, { email: EMAIL });
+      }
+      const emailed = await forgot(withMail, EMAIL);
+      const notEmailed = await forgot(withoutMail, EMAIL);
+      expect(notEmailed.statusCode).toBe(emailed.statusCode);
+      expect(mainText(notEmailed)).toBe(mainText(emailed));
+      expect(mainText(notEmailed)).toContain(`If an account uses ${EMAIL}`);
+      expect(smtp.messages).toHaveLength(1);
+    } finally {
+      await withMail.close();
+      await withoutMail.close();
+      await smtp.close();
+    }
+  });
+});
+
+describe('password link made by an admin', () => {
+  let t: TestApp;
+  let admin: string;
+  let userId: number;
+  beforeEach(async () => {
+    t = await createTestApp();
+    admin = await setupOrganisation(t.app);
+    userId = await createUser(t.app, { email: EMAIL, name: 'Bruno Petit' });
+  });
+  afterEach(async () => t.close());
+
+  it('shows the admin a working link for a member', async () => {
+    const member = await login(t.app, EMAIL);
+    const response = await t.app.inject({ method: 'POST', url: `/admin/members/${userId}/reset-link`, headers: { cookie: admin } });
+    expect(response.statusCode).toBe(200);
+    expect(html(response).querySelector('#invite .notice')?.text).toContain(`Password link for ${EMAIL}.`);
+    const link = html(response).querySelector('#outcome-link')?.getAttribute('value') ?? '';
+    expect(link).toMatch(/^http:\/\/localhost:3000\/password\/reset\/[a-z0-9]{48}$/);
+    const path = new URL(link).pathname;
+    expect(JSON.stringify(t.logs)).not.toContain(path.split('/').pop()!);
+
+    expect((await t.app.inject({ url: path })).statusCode).toBe(200);
+    expect((await choose(t, path)).statusCode).toBe(303);
+    expect((await signIn(t, EMAIL, NEW_PASSWORD)).statusCode).toBe(303);
+    expect((await t.app.inject({ url: '/', headers: { cookie: member } })).statusCode).toBe(303);
+  });
+
+  it('is for admins only, and not for their own account', async () => {
+    const member = await login(t.app, EMAIL);
+    const byMember = await t.app.inject({ method: 'POST', url: '/admin/members/1/reset-link', headers: { cookie: member } });
+    expect(byMember.statusCode).toBe(403);
+    const ownAccount = await t.app.inject({ method: 'POST', url: '/admin/members/1/reset-link', headers: { cookie: admin } });
+    expect(ownAccount.statusCode).toBe(403);
+    const anonymous = await t.app.inject({ method: 'POST', url: `/admin/members/${userId}/reset-link` });
+    expect(anonymous.headers.location).toBe('/login');
+    const nobody = await t.app.inject({ method: 'POST', url: '/admin/members/9999/reset-link', headers: { cookie: admin } });
+    expect(nobody.statusCode).toBe(404);
+    expect(await t.app.db.selectFrom('password_resets').select('id').execute()).toHaveLength(0);
+  });
+});

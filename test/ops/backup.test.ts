@@ -1,0 +1,180 @@
+// `npm run backup`: a consistent, self-contained copy of the database, taken while Hameau runs and writes.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import SQLite from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { backupDatabase } from '../../src/cli/backup.js';
+import { projectRoot } from '../../src/paths.js';
+import { ADMIN, createTestApp, setupOrganisation, type TestApp } from '../helpers/app.js';
+
+/**
+ * Runs `npm run build`, one build at a time: other test files build dist/ too, and a build
+ * rewriting files while another test starts the compiled code would make it read half a file.
+ */
+async function buildOnce(): Promise<void> {
+  const lock = path.join(projectRoot, 'dist', '.build-lock');
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - fs.statSync(lock, { throwIfNoEntry: false })!.mtimeMs;
+      if (age > 5 * 60_000) fs.rmSync(lock, { recursive: true, force: true }); // left by a killed run
+      else await sleep(200);
+    }
+  }
+  try {
+    const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: projectRoot, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function readCopy(file: string) {
+  const db = new SQLite(file, { readonly: true, fileMustExist: true });
+  try {
+    return {
+      integrity: db.pragma('integrity_check', { simple: true }),
+      journalMode: db.pragma('journal_mode', { simple: true }),
+      users: db.prepare('SELECT email, role FROM users').all() as { email: string; role: string }[],
+      organisation: db.prepare('SELECT name FROM organisation').get() as { name: string } | undefined,
+      pairs: db
+        .prepare("SELECT action, count(*) AS n FROM audit_log WHERE action IN ('test.first', 'test.second') GROUP BY action ORDER BY action")
+        .all() as { action: string; n: number }[],
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe('backupDatabase', () => {
+  let t: TestApp;
+  let out: string;
+  beforeEach(async () => {
+    t = await createTestApp({ LOG_LEVEL: 'silent' });
+    await setupOrganisation(t.app, { organisationName: 'Acme Backup' });
+    out = fs.mkdtempSync(path.join(os.tmpdir(), 'hameau-backup-'));
+  });
+  afterEach(async () => {
+    await t.close();
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  it('copies a consistent database while the app keeps writing', async () => {
+    // Every write is two rows in one transaction: a consistent copy has as many of each.
+    const insert = t.app.sqlite.prepare("INSERT INTO audit_log (action, subject_type, details, created_at) VALUES (?, 'test', ?, ?)");
+    const writePair = t.app.sqlite.transaction((i: number, details: string) => {
+      insert.run('test.first', details, i);
+      insert.run('test.second', details, i);
+    });
+    // Several megabytes, so that copying takes more than one turn of the event loop.
+    const padding = 'x'.repeat(1000);
+    t.app.sqlite.transaction(() => {
+      for (let i = 0; i < 3000; i++) writePair(i, padding);
+    })();
+
+    let writes = 0;
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        writePair(3000 + writes++, '{}');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    const target = path.join(out, 'hameau-copy.db');
+    try {
+      expect(await backupDatabase(t.dataDir, target)).toBe(target);
+    } finally {
+      writing = false;
+      await writer;
+    }
+    // The app really was writing during the copy.
+    expect(writes).toBeGreaterThan(0);
+
+    expect(fs.readdirSync(out)).toEqual(['hameau-copy.db']);
+    const copy = readCopy(target);
+    expect(copy.integrity).toBe('ok');
+    expect(copy.journalMode).toBe('delete');
+    expect(copy.organisation?.name).toBe('Acme Backup');
+    expect(copy.users).toEqual([{ email: ADMIN.email, role: 'admin' }]);
+    const [first, second] = copy.pairs;
+    expect(first!.n).toBe(second!.n);
+    expect(first!.n).toBeGreaterThanOrEqual(3000);
+    expect(first!.n).toBeLessThanOrEqual(3000 + writes);
+    // Opening the copy left no -wal or -shm file beside it either.
+    expect(fs.readdirSync(out)).toEqual(['hameau-copy.db']);
+  });
+
+  it('names the copy after the time, in the data directory, when no destination is given', async () => {
+    const target = await backupDatabase(t.dataDir);
+    expect(path.dirname(target)).toBe(path.join(t.dataDir, 'backups'));
+    expect(path.basename(target)).toMatch(/^hameau-\d{8}-\d{6}\.db$/);
+    expect(readCopy(target).integrity).toBe('ok');
+  });
+
+  it('refuses to overwrite an existing file', async () => {
+    const target = path.join(out, 'precious.db');
+    fs.writeFileSync(target, 'last week’s backup');
+    await expect(backupDatabase(t.dataDir, target)).rejects.toThrow(/already exists/);
+    expect(fs.readFileSync(target, 'utf8')).toBe('last week’s backup');
+  });
+
+  it('says so when DATA_DIR holds no database', async () => {
+    await expect(backupDatabase(out, path.join(out, 'copy.db'))).rejects.toThrow(/No database at .*DATA_DIR/);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+});
+
+describe('npm run backup (the built command)', () => {
+  let t: TestApp;
+  let out: string;
+  beforeAll(async () => {
+    await buildOnce();
+    t = await createTestApp({ LOG_LEVEL: 'silent' });
+    await setupOrganisation(t.app, { organisationName: 'Acme Command' });
+    out = fs.mkdtempSync(path.join(os.tmpdir(), 'hameau-backup-cli-'));
+  }, 180_000);
+  afterAll(async () => {
+    await t?.close();
+    if (out) fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [path.join(projectRoot, 'dist', 'src', 'cli', 'backup.js'), ...args], {
+      cwd: out,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: t.dataDir, ...env },
+    });
+
+  it('copies the database of a running Hameau and says where', () => {
+    const target = path.join(out, 'nightly.db');
+    const result = run([target]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(`Database copied to ${target}\n`);
+    const copy = readCopy(target);
+    expect(copy.integrity).toBe('ok');
+    expect(copy.organisation?.name).toBe('Acme Command');
+  });
+
+  it('exits with 1 and a one-line reason when it cannot back up', () => {
+    const target = path.join(out, 'taken.db');
+    fs.writeFileSync(target, '');
+    const exists = run([target]);
+    expect(exists.status).toBe(1);
+    expect(exists.stdout).toBe('');
+    expect(exists.stderr).toBe(`Backup failed: ${target} already exists; choose another name.\n`);
+
+    const badConfig = run([path.join(out, 'other.db')], { LOG_LEVEL: 'loud' });
+    expect(badConfig.status).toBe(1);
+    expect(badConfig.stderr).toContain('LOG_LEVEL must be one of');
+    expect(badConfig.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(path.join(out, 'other.db'))).toBe(false);
+  });
+});

@@ -1,0 +1,145 @@
+// Configuration from environment variables: sensible defaults, and a clear message naming the
+// variable for every bad value (all of them at once, so a start-up is not fixed one error at a time).
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+/** The message loadConfig throws for `env`, or fails the test when it does not throw. */
+function problemWith(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env, '/srv/hameau');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('has defaults that run Hameau on a laptop', () => {
+    const config = loadConfig({}, '/srv/hameau');
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      dataDir: path.resolve('/srv/hameau', 'data'),
+      publicUrl: 'http://localhost:3000',
+      secureCookies: false,
+      smtpUrl: null,
+      logLevel: 'info',
+      sqliteSynchronous: 'NORMAL',
+      trustProxy: false,
+      cacheTemplates: true,
+    });
+    expect(path.isAbsolute(config.dataDir)).toBe(true);
+  });
+
+  it('treats empty and blank variables as unset', () => {
+    expect(loadConfig({ PORT: '', DATA_DIR: '  ', PUBLIC_URL: '', SMTP_URL: ' ' }, '/srv/hameau')).toMatchObject({
+      port: 3000,
+      dataDir: '/srv/hameau/data',
+      publicUrl: 'http://localhost:3000',
+      smtpUrl: null,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig(
+      {
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        DATA_DIR: 'var/hameau',
+        PUBLIC_URL: 'https://intranet.example.com/',
+        SMTP_URL: 'smtps://user:pass@mail.example.com:465',
+        SMTP_FROM: 'Intranet <intranet@example.com>',
+        LOG_LEVEL: 'WARN',
+        SQLITE_SYNCHRONOUS: 'full',
+        TRUST_PROXY: 'yes',
+      },
+      '/srv/hameau',
+    );
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: '/srv/hameau/var/hameau',
+      publicUrl: 'https://intranet.example.com',
+      secureCookies: true,
+      smtpUrl: 'smtps://user:pass@mail.example.com:465',
+      smtpFrom: 'Intranet <intranet@example.com>',
+      logLevel: 'warn',
+      sqliteSynchronous: 'FULL',
+      trustProxy: true,
+    });
+  });
+
+  it('follows PORT in the default public address', () => {
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+  });
+
+  it('keeps an absolute DATA_DIR as it is', () => {
+    expect(loadConfig({ DATA_DIR: '/var/lib/hameau' }, '/srv/hameau').dataDir).toBe('/var/lib/hameau');
+  });
+
+  it('marks cookies Secure only for an https public address', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://intranet.example.com' }).secureCookies).toBe(true);
+    expect(loadConfig({ PUBLIC_URL: 'http://intranet.example.com' }).secureCookies).toBe(false);
+    expect(loadConfig({ PUBLIC_URL: 'http://192.168.1.10:3000' }).secureCookies).toBe(false);
+  });
+
+  it('keeps a path in PUBLIC_URL, without the trailing slash', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://example.com/intranet/' }).publicUrl).toBe('https://example.com/intranet');
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT must be a whole number from 1 to 65535 \(got "abc"\)/],
+    ['PORT', '70000', /PORT must be a whole number from 1 to 65535 \(got "70000"\)/],
+    ['PORT', '0', /PORT .*"0"/],
+    ['PORT', '80.5', /PORT .*"80\.5"/],
+    ['PORT', '-1', /PORT .*"-1"/],
+    ['PUBLIC_URL', 'ftp://x', /PUBLIC_URL must be an absolute http or https address .*\(got "ftp:\/\/x"\)/],
+    ['PUBLIC_URL', 'intranet.example.com', /PUBLIC_URL .*"intranet\.example\.com"/],
+    ['PUBLIC_URL', 'https://example.com/?a=b', /PUBLIC_URL/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)/],
+    ['SQLITE_SYNCHRONOUS', 'maybe', /SQLITE_SYNCHRONOUS must be one of OFF, NORMAL, FULL, EXTRA \(got "MAYBE"\)/],
+    ['SMTP_URL', 'http://x', /SMTP_URL must look like smtp:\/\//],
+    ['SMTP_URL', 'not a url', /SMTP_URL/],
+    ['SMTP_FROM', 'nobody', /SMTP_FROM must be an email address/],
+    ['TRUST_PROXY', 'perhaps', /TRUST_PROXY must be true or false \(got "perhaps"\)/],
+  ])('explains a bad %s (%s)', (name, value, message) => {
+    const error = problemWith({ [name]: value });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(message);
+    expect(error.problems[0]!.startsWith(name)).toBe(true);
+    expect(error.message).toContain(error.problems[0]);
+  });
+
+  it('never repeats an SMTP password in its message', () => {
+    const error = problemWith({ SMTP_URL: 'http://user:very-secret@mail.example.com' });
+    expect(error.message).toContain('SMTP_URL');
+    expect(error.message).not.toContain('very-secret');
+  });
+
+  it('reports every problem at once, one per line', () => {
+    const error = problemWith({ PORT: 'abc', PUBLIC_URL: 'ftp://x', LOG_LEVEL: 'loud', SQLITE_SYNCHRONOUS: 'maybe', SMTP_URL: 'http://x', TRUST_PROXY: 'perhaps' });
+    expect(error.problems.map((p) => p.split(' ')[0])).toEqual(['PORT', 'PUBLIC_URL', 'SMTP_URL', 'LOG_LEVEL', 'SQLITE_SYNCHRONOUS', 'TRUST_PROXY']);
+    const lines = error.message.split('\n');
+    expect(lines[0]).toBe('Invalid configuration:');
+    expect(lines.slice(1)).toHaveLength(6);
+    for (const line of lines.slice(1)) expect(line).toMatch(/^ {2}- [A-Z_]+ /);
+  });
+
+  it.each([
+    ['1', true],
+    ['true', true],
+    ['ON', true],
+    ['0', false],
+    ['false', false],
+    ['no', false],
+  ])('reads TRUST_PROXY=%s as %s', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(expected);
+  });
+
+  it('turns template caching off only for npm run dev', () => {
+    expect(loadConfig({ HAMEAU_DEV: '1' }).cacheTemplates).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development' }).cacheTemplates).toBe(true);
+  });
+});
