@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
 import type SQLite from 'better-sqlite3';
 import { Eta } from 'eta';
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { coreMigrations } from '../migrations/index.js';
@@ -22,7 +23,7 @@ import { appSecret } from './db/secrets.js';
 import accountRoutes from './features/account/routes.js';
 import homeRoutes from './features/home/routes.js';
 import memberRoutes from './features/members/routes.js';
-import errorPages from './http/error-pages.js';
+import errorPages, { answerUnroutable } from './http/error-pages.js';
 import healthRoutes from './http/health.js';
 import { loggerOptions } from './http/logging.js';
 import rateLimits from './http/rate-limits.js';
@@ -67,6 +68,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Fastify's own 503 while closing; in-flight requests finish before the database closes.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Request ids are the references shown on error pages: unique across restarts.
+    genReqId: () => randomUUID(),
+    // Link tokens are 48 characters; anything longer than this is not a Hameau URL, and answers 404.
+    routerOptions: { maxParamLength: 256 },
+    frameworkErrors: answerUnroutable,
   });
 
   // Infrastructure: database, mail, organisation.

@@ -1,10 +1,10 @@
 // /invite/:token: an invited person chooses their name and password and lands signed in.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { Field, parseForm, withError } from '../http/form.js';
+import { Field, parseForm } from '../http/form.js';
 import { acceptInvitation, findInvitationByToken, invitationState } from './invitations.js';
-import { passwordProblem } from './password-policy.js';
-import { createSession } from './sessions.js';
+import { checkNewPassword } from './new-password.js';
+import { createSession, invalidateSession } from './sessions.js';
 
 const AcceptForm = Type.Object({
   name: Field.text({ max: 100 }),
@@ -35,14 +35,8 @@ export default async function invitationRoutes(app: FastifyInstance) {
     const state = invitation ? invitationState(invitation) : 'unknown';
     if (!invitation || state !== 'pending') return renderInvalid(reply, state);
 
-    let form = parseForm(AcceptForm, request.body, request.t);
-    if (form.ok) {
-      const problem = passwordProblem(form.value.password, { email: invitation.email, name: form.value.name });
-      if (problem) form = withError(form, 'password', request.t(problem));
-      else if (form.value.password !== form.value.passwordConfirmation) {
-        form = withError(form, 'passwordConfirmation', request.t('validation.passwordMismatch'));
-      }
-    }
+    const parsed = parseForm(AcceptForm, request.body, request.t);
+    const form = checkNewPassword(parsed, request.body, request.t, { email: invitation.email, name: parsed.values.name });
     if (!form.ok) {
       return reply.render(
         'auth/accept-invitation',
@@ -58,6 +52,8 @@ export default async function invitationRoutes(app: FastifyInstance) {
     }
     const result = await acceptInvitation(app.db, token, form.value);
     if (!result.ok) return renderInvalid(reply, result.problem === 'alreadyMember' ? 'accepted' : result.problem);
+    // The browser now belongs to the new member: whoever was signed in here before is signed out.
+    if (request.session) await invalidateSession(app.db, request.session.id);
     const { token: sessionToken } = await createSession(app.db, result.userId, request.headers['user-agent'] ?? '');
     reply.setSessionCookie(sessionToken);
     request.log.info({ userId: result.userId }, 'invitation accepted');

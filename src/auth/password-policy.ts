@@ -7,18 +7,22 @@ export const PASSWORD_MAX_LENGTH = 256;
 const common = new Set<string>(dictionary['passwords-common'].map((p: string) => p.toLowerCase()));
 
 /** The locale key of the problem with `password`, or null when it is acceptable. */
-export function passwordProblem(password: string, context: { email?: string; name?: string } = {}): string | null {
+export function passwordProblem(raw: string, context: { email?: string | undefined; name?: string | undefined } = {}): string | null {
+  const password = raw.normalize('NFC');
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH) return 'validation.passwordTooShort';
   if (length > PASSWORD_MAX_LENGTH) return 'validation.passwordTooLong';
   if (isCommon(password)) return 'validation.passwordCommon';
-  const lower = password.toLowerCase();
-  const email = context.email?.toLowerCase();
-  if (email && (lower === email || lower === email.split('@')[0])) return 'validation.passwordPersonal';
-  if (context.name && lower.replace(/\s+/g, '') === context.name.toLowerCase().replace(/\s+/g, '')) {
-    return 'validation.passwordPersonal';
-  }
+  if (isPersonal(password, context)) return 'validation.passwordPersonal';
   return null;
+}
+
+/** The person's name or email, possibly with digits or punctuation around it ("alicemartin12"). */
+function isPersonal(password: string, context: { email?: string | undefined; name?: string | undefined }): boolean {
+  const squash = (value: string) => value.normalize('NFC').toLowerCase().replace(/[\s._\-]+/g, '');
+  const candidate = squash(password).replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
+  const personal = [context.email, context.email?.split('@')[0], context.name].filter((v): v is string => Boolean(v)).map(squash);
+  return candidate.length > 0 && personal.some((value) => value.length >= 3 && (value === candidate || value === squash(password)));
 }
 
 function isCommon(password: string): boolean {
@@ -31,7 +35,7 @@ function isCommon(password: string): boolean {
     }
   }
   // A common password padded with digits or punctuation: "password1234", "qwerty123456!".
-  const core = lower.replace(/^[\d\W_]+|[\d\W_]+$/g, '');
+  const core = lower.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
   if (core.length >= 4 && core !== lower && common.has(core)) return true;
   // Runs of consecutive keys or digits: "123456789012", "abcdefghijkl".
   return isSequence(lower);

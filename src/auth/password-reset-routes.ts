@@ -1,9 +1,9 @@
 // "Forgot your password?": ask for a link by email, then choose a new password from the link.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { Field, parseForm, withError } from '../http/form.js';
+import { Field, parseForm } from '../http/form.js';
 import { passwordResetMail } from '../mail/messages.js';
-import { passwordProblem } from './password-policy.js';
+import { checkNewPassword } from './new-password.js';
 import { completePasswordReset, createPasswordReset, resetOwner, resetState } from './password-reset.js';
 import { normaliseEmail } from './users.js';
 
@@ -14,13 +14,17 @@ type TokenParams = { Params: { token: string } };
 
 export default async function passwordResetRoutes(app: FastifyInstance) {
   app.get('/password/forgot', async (request, reply) =>
-    reply.render('auth/forgot-password', { title: request.t('forgot.title'), values: {}, errors: {} }),
+    reply.render('auth/forgot-password', { title: request.t('forgot.title'), values: {}, errors: {}, mailEnabled: app.mailer.enabled }),
   );
 
   app.post('/password/forgot', async (request, reply) => {
     const form = parseForm(RequestForm, request.body, request.t);
     if (!form.ok) {
-      return reply.render('auth/forgot-password', { title: request.t('forgot.title'), values: form.values, errors: form.errors }, { status: 422 });
+      return reply.render(
+        'auth/forgot-password',
+        { title: request.t('forgot.title'), values: form.values, errors: form.errors, mailEnabled: app.mailer.enabled },
+        { status: 422 },
+      );
     }
     const email = normaliseEmail(form.value.email);
     await app.limiters.resetRequestsPerIp.consume(request, request.ip);
@@ -39,7 +43,11 @@ export default async function passwordResetRoutes(app: FastifyInstance) {
       );
     }
     // The same answer whether or not the address belongs to someone.
-    return reply.render('auth/forgot-password-sent', { title: request.t('forgot.sentTitle'), email }, { keepUrl: true });
+    return reply.render(
+      'auth/forgot-password-sent',
+      { title: request.t('forgot.sentTitle'), email, mailEnabled: app.mailer.enabled },
+      { keepUrl: true },
+    );
   });
 
   app.get<TokenParams>('/password/reset/:token', async (request, reply) => {
@@ -53,14 +61,7 @@ export default async function passwordResetRoutes(app: FastifyInstance) {
     const owner = await resetOwner(app.db, token);
     if (!owner) return renderInvalid(reply, await resetState(app.db, token));
 
-    let form = parseForm(ResetForm, request.body, request.t);
-    if (form.ok) {
-      const problem = passwordProblem(form.value.password, owner);
-      if (problem) form = withError(form, 'password', request.t(problem));
-      else if (form.value.password !== form.value.passwordConfirmation) {
-        form = withError(form, 'passwordConfirmation', request.t('validation.passwordMismatch'));
-      }
-    }
+    const form = checkNewPassword(parseForm(ResetForm, request.body, request.t), request.body, request.t, owner);
     if (!form.ok) {
       return reply.render('auth/reset-password', { title: request.t('reset.title'), token, errors: form.errors }, { status: 422 });
     }

@@ -21,16 +21,27 @@ export async function createPasswordReset(
 ): Promise<{ user: User; token: string } | null> {
   const user = await findUserByEmail(db, email);
   if (!user || user.status !== 'active') return null;
-  return { user, token: await issueResetToken(db, user.id, now) };
+  return { user, token: await issueResetToken(db, user.id, { now }) };
 }
 
-/** A reset link for a known user (an admin hands it over when no email can be sent). */
-export async function issueResetToken(db: Kysely<Database>, userId: number, now = Date.now()): Promise<string> {
+/**
+ * A reset link for a known user. `issuedBy` names the admin who asked for it on the person's
+ * behalf (when no email can be sent); that is written to the audit log.
+ */
+export async function issueResetToken(
+  db: Kysely<Database>,
+  userId: number,
+  options: { issuedBy?: number; now?: number } = {},
+): Promise<string> {
+  const now = options.now ?? Date.now();
   const { token, tokenHash } = createLinkToken();
   await db
     .insertInto('password_resets')
     .values({ user_id: userId, token_hash: tokenHash, created_at: now, expires_at: now + RESET_VALIDITY_MS })
     .execute();
+  if (options.issuedBy !== undefined) {
+    await recordAudit(db, { actorId: options.issuedBy, action: 'member.issueResetLink', subjectType: 'user', subjectId: userId }, now);
+  }
   return token;
 }
 

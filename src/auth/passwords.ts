@@ -17,14 +17,22 @@ function bounded<T>(work: () => Promise<T>): Promise<T> {
   return limit(work);
 }
 
+/**
+ * Unicode normalisation (NFC), so that "é" typed as one character or as e + accent is the same
+ * password whatever the keyboard or device (NIST SP 800-63B, 5.1.1.2).
+ */
+export function normalisePassword(password: string): string {
+  return password.normalize('NFC');
+}
+
 export function hashPassword(password: string): Promise<string> {
-  return bounded(() => argon2.hash(password, HASH_OPTIONS));
+  return bounded(() => argon2.hash(normalisePassword(password), HASH_OPTIONS));
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
   return bounded(async () => {
     try {
-      return await argon2.verify(hash, password);
+      return await argon2.verify(hash, normalisePassword(password));
     } catch {
       return false;
     }

@@ -1,9 +1,9 @@
 // GET/POST /setup: the first page anyone sees, until the organisation and its first admin exist.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { Field, parseForm, withError } from '../http/form.js';
+import { Field, parseForm } from '../http/form.js';
 import { NotFound } from '../http/errors.js';
-import { passwordProblem } from './password-policy.js';
+import { checkNewPassword } from './new-password.js';
 import { createSession } from './sessions.js';
 import { completeSetup } from './setup.js';
 
@@ -24,14 +24,8 @@ export default async function setupRoutes(app: FastifyInstance) {
 
   app.post('/setup', async (request, reply) => {
     if (request.organisation) throw new NotFound();
-    let form = parseForm(SetupForm, request.body, request.t);
-    if (form.ok) {
-      const problem = passwordProblem(form.value.password, { email: form.value.email, name: form.value.name });
-      if (problem) form = withError(form, 'password', request.t(problem));
-      else if (form.value.password !== form.value.passwordConfirmation) {
-        form = withError(form, 'passwordConfirmation', request.t('validation.passwordMismatch'));
-      }
-    }
+    const parsed = parseForm(SetupForm, request.body, request.t);
+    const form = checkNewPassword(parsed, request.body, request.t, { email: parsed.values.email, name: parsed.values.name });
     if (!form.ok) {
       return reply.render('setup/setup', { title: request.t('setup.title'), values: form.values, errors: form.errors }, { status: 422 });
     }

@@ -54,6 +54,24 @@ async function renderError(request: FastifyRequest, reply: FastifyReply, view: E
   }
 }
 
+/**
+ * Requests Fastify cannot even route (a URL with broken %-encoding): no session, no language,
+ * no template yet. A short text answer in both languages, that no browser will run or frame.
+ */
+export function answerUnroutable(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  request.log.info({ code: error.code }, 'request refused before routing');
+  void reply
+    .code(400)
+    .headers({
+      'content-type': 'text/plain; charset=utf-8',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'cache-control': 'no-store',
+    })
+    .send('Requête incomprise : vérifiez l’adresse.\nBad request: check the address.\n');
+}
+
 export default fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler(async (thrown: FastifyError | HttpError, request, reply) => {

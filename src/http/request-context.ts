@@ -31,7 +31,8 @@ declare module 'fastify' {
 
 /** Requests that need neither a session nor a language: static files and the health check. */
 function isBareRequest(url: string): boolean {
-  return url.startsWith('/static/') || url === '/healthz' || url === '/favicon.ico';
+  const path = url.split('?', 1)[0] ?? url;
+  return path.startsWith('/static/') || path === '/healthz' || path === '/favicon.ico';
 }
 
 /** Paths that stay reachable before the organisation is set up. */

@@ -339,3 +339,32 @@ describe('bad requests', () => {
     }
   });
 });
+
+describe('addresses that cannot be routed', () => {
+  it('answers a URL with broken %-encoding with a short text in both languages, never run as a page', async () => {
+    const t = await createTestApp();
+    try {
+      const response = await t.app.inject({ url: '/%E0%A4%A' });
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^text\/plain/);
+      expect(response.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(response.body).toContain('Bad request');
+      expect(response.body).toContain('Requête incomprise');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('answers a very long link token with the localized "does not exist" page', async () => {
+    const t = await createTestApp();
+    try {
+      await setupOrganisation(t.app);
+      const response = await t.app.inject({ url: `/password/reset/${'a'.repeat(200)}`, headers: { 'accept-language': 'en' } });
+      expect(response.statusCode).toBe(404);
+      expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(mainText(response)).toContain('This password reset link does not exist.');
+    } finally {
+      await t.close();
+    }
+  });
+});

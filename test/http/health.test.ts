@@ -61,3 +61,16 @@ describe('GET /healthz', () => {
     expect(t.logs.some((line) => line.level === 50 && String(line.msg).includes('health check'))).toBe(true);
   });
 });
+
+describe('GET /healthz with a query string', () => {
+  it('is still the health check, before setup too', async () => {
+    const t = await createTestApp();
+    try {
+      const response = await t.app.inject({ url: '/healthz?probe=1' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ status: 'ok' });
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -336,3 +336,49 @@ describe('invitations by email (SMTP configured)', () => {
     expect((await t.app.inject({ url: second })).statusCode).toBe(200);
   });
 });
+
+/** An admin invites Chloé, in English, as a member. */
+const inviteChloe = (t: TestApp, admin: string) =>
+  t.app.inject({ method: 'POST', url: '/admin/invitations', payload: { email: INVITEE, role: 'member', locale: 'en' }, headers: { cookie: admin } });
+
+describe('invitations when the email server fails', () => {
+  it('shows the link to pass on, and says the email could not be sent', async () => {
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    const t = await createTestApp({ SMTP_URL: 'smtp://127.0.0.1:9' });
+    try {
+      const admin = await setupOrganisation(t.app);
+      const response = await inviteChloe(t, admin);
+      expect(response.statusCode).toBe(200);
+      expect(mainText(response)).toContain('The email could not be sent');
+      const link = shownLink(response);
+      expect((await t.app.inject({ url: link })).statusCode).toBe(200);
+      expect(t.logs.some((line) => line.msg === 'email could not be sent')).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('accepting an invitation in a browser where someone is signed in', () => {
+  it('signs the previous person out of that browser', async () => {
+    const t = await createTestApp();
+    try {
+      const admin = await setupOrganisation(t.app);
+      const invited = await inviteChloe(t, admin);
+      const accepted = await t.app.inject({
+        method: 'POST',
+        url: shownLink(invited),
+        payload: { name: 'Chloé', locale: 'en', password: PASSWORD, passwordConfirmation: PASSWORD },
+        headers: { cookie: admin },
+      });
+      expect(accepted.statusCode).toBe(303);
+      const adminSessionId = admin.split('=')[1]!.split('.')[0]!;
+      const left = await t.app.db.selectFrom('sessions').select('id').where('id', '=', adminSessionId).execute();
+      expect(left).toHaveLength(0);
+      expect((await t.app.inject({ url: '/', headers: { cookie: admin } })).headers.location).toBe('/login?next=%2F');
+      expect((await t.app.inject({ url: '/', headers: { cookie: sessionCookie(accepted) } })).statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});

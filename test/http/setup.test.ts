@@ -84,3 +84,24 @@ describe('first-run setup', () => {
     for (const response of [short, common, padded, mismatch]) expect(response.statusCode).toBe(422);
   });
 });
+
+describe('first-run setup, every problem at once', () => {
+  it('reports a weak password together with the other mistakes', async () => {
+    const t = await createTestApp();
+    try {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/setup',
+        headers: { 'accept-language': 'en' },
+        payload: { organisationName: 'Acme', locale: 'en', name: '', email: 'alice@example.com', password: 'short', passwordConfirmation: 'shorter' },
+      });
+      expect(response.statusCode).toBe(422);
+      const page = html(response);
+      expect(page.querySelector('#name-error')?.text).toContain('This field is required.');
+      expect(page.querySelector('#password-error')?.text).toContain('at least 12 characters');
+      expect(page.querySelector('#passwordConfirmation-error')?.text).toContain('not the same');
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { describe, expect, it } from 'vitest';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem } from '../../src/auth/password-policy.js';
+import { hashPassword, verifyPassword } from '../../src/auth/passwords.js';
 
 const ALICE = { email: 'alice.martin@example.com', name: 'Alice Martin' };
 
@@ -146,5 +147,24 @@ describe('password policy: personal passwords', () => {
   it('accepts the same password for someone else', () => {
     expect(passwordProblem('Alice Martin', { name: 'Bob Smith', email: 'bob@example.com' })).toBeNull();
     expect(passwordProblem('alice.martin@example.com', { name: 'Bob Smith', email: 'bob@example.com' })).toBeNull();
+  });
+});
+
+describe('passwords that are the person themselves', () => {
+  it('refuses the name or email with digits or punctuation around it, accents included', () => {
+    const person = { email: 'elodie.durand@example.com', name: 'Élodie Durand' };
+    expect(passwordProblem('élodiedurand2024!', person)).toBe('validation.passwordPersonal');
+    expect(passwordProblem('Elodie.Durand1234', person)).toBe('validation.passwordPersonal');
+    expect(passwordProblem('elodie.durand@example.com', person)).toBe('validation.passwordPersonal');
+    expect(passwordProblem('élodie aime le café noir', person)).toBeNull();
+  });
+
+  it('treats a composed and a decomposed accent as the same password', async () => {
+    const composed = 'café crème au lait'.normalize('NFC');
+    const decomposed = composed.normalize('NFD');
+    expect(decomposed).not.toBe(composed);
+    const hash = await hashPassword(composed);
+    expect(await verifyPassword(hash, decomposed)).toBe(true);
+    expect(await verifyPassword(hash, 'cafe creme au lait')).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 // /account: a member's profile (name, language), password, and the sessions they can end.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { passwordProblem } from '../../auth/password-policy.js';
+import { checkNewPassword } from '../../auth/new-password.js';
 import { invalidateSession, invalidateUserSessions, listUserSessions } from '../../auth/sessions.js';
 import { NotFound } from '../../http/errors.js';
 import { Field, parseForm, withError } from '../../http/form.js';
@@ -45,14 +45,7 @@ export default async function accountRoutes(app: FastifyInstance) {
   app.post('/account/password', async (request, reply) => {
     authorize(request.user, 'app.use');
     const user = request.user;
-    let form = parseForm(PasswordForm, request.body, request.t);
-    if (form.ok) {
-      const problem = passwordProblem(form.value.password, user);
-      if (problem) form = withError(form, 'password', request.t(problem));
-      else if (form.value.password !== form.value.passwordConfirmation) {
-        form = withError(form, 'passwordConfirmation', request.t('validation.passwordMismatch'));
-      }
-    }
+    let form = checkNewPassword(parseForm(PasswordForm, request.body, request.t), request.body, request.t, user);
     if (form.ok) {
       const result = await changePassword(app.db, user.id, request.session!.id, form.value.currentPassword, form.value.password);
       if (result.ok) {

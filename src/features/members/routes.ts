@@ -31,6 +31,8 @@ interface LinkOutcome {
   /** Shown when it could not be emailed: the admin copies it and passes it on. */
   link: string | null;
   emailed: boolean;
+  /** Email is set up but this message could not be sent (the server logged why). */
+  sendFailed: boolean;
 }
 
 export default async function memberRoutes(app: FastifyInstance) {
@@ -74,6 +76,15 @@ export default async function memberRoutes(app: FastifyInstance) {
 
   const invitationLink = (token: string) => `${app.config.publicUrl}/invite/${token}`;
 
+  /** Emailed links are not shown; a link that could not be emailed is, so the admin can pass it on. */
+  const linkOutcome = (kind: LinkOutcome['kind'], email: string, emailed: boolean, link: string): LinkOutcome => ({
+    kind,
+    email,
+    emailed,
+    sendFailed: app.mailer.enabled && !emailed,
+    link: emailed ? null : link,
+  });
+
   async function loadMember(id: string): Promise<User> {
     const member = /^\d{1,15}$/.test(id) ? await findUserById(app.db, Number(id)) : undefined;
     if (!member) throw new NotFound();
@@ -109,7 +120,7 @@ export default async function memberRoutes(app: FastifyInstance) {
     }
     const emailed = await sendInvitation(request, result.invitation, result.token);
     return renderPage(request, reply, {
-      outcome: { kind: 'invitation', email: result.invitation.email, emailed, link: emailed ? null : invitationLink(result.token) },
+      outcome: linkOutcome('invitation', result.invitation.email, emailed, invitationLink(result.token)),
     });
   });
 
@@ -122,7 +133,7 @@ export default async function memberRoutes(app: FastifyInstance) {
     if (!renewed) throw new NotFound();
     const emailed = await sendInvitation(request, renewed.invitation, renewed.token);
     return renderPage(request, reply, {
-      outcome: { kind: 'resend', email: renewed.invitation.email, emailed, link: emailed ? null : invitationLink(renewed.token) },
+      outcome: linkOutcome('resend', renewed.invitation.email, emailed, invitationLink(renewed.token)),
     });
   });
 
@@ -168,9 +179,9 @@ export default async function memberRoutes(app: FastifyInstance) {
   app.post<IdParams>('/admin/members/:id/reset-link', async (request, reply) => {
     const member = await loadMember(request.params.id);
     authorize(request.user, 'member.issueResetLink', member);
-    const token = await issueResetToken(app.db, member.id);
+    const token = await issueResetToken(app.db, member.id, { issuedBy: request.user.id });
     return renderPage(request, reply, {
-      outcome: { kind: 'resetLink', email: member.email, emailed: false, link: `${app.config.publicUrl}/password/reset/${token}` },
+      outcome: { kind: 'resetLink', email: member.email, emailed: false, sendFailed: false, link: `${app.config.publicUrl}/password/reset/${token}` },
     });
   });
 }
