@@ -10,6 +10,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('default_locale', 'text', (c) => c.notNull())
+    .addColumn('time_zone', 'text', (c) => c.notNull())
     .addColumn('created_at', 'integer', (c) => c.notNull())
     .addColumn('updated_at', 'integer', (c) => c.notNull())
     .modifyEnd(strict)
@@ -27,6 +28,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'integer', (c) => c.primaryKey())
     .addColumn('email', 'text', (c) => c.notNull().unique())
     .addColumn('name', 'text', (c) => c.notNull())
+    // The name folded for sorting (lower case, accents removed): "Émilie" sorts with "emilie".
+    .addColumn('sort_name', 'text', (c) => c.notNull())
     .addColumn('password_hash', 'text', (c) => c.notNull())
     .addColumn('role', 'text', (c) => c.notNull())
     .addColumn('locale', 'text')
@@ -37,7 +40,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('deactivated_at', 'integer')
     .modifyEnd(strict)
     .execute();
-  await db.schema.createIndex('users_by_name').on('users').columns(['name', 'id']).execute();
+  await db.schema.createIndex('users_by_sort_name').on('users').columns(['sort_name', 'id']).execute();
 
   await db.schema
     .createTable('sessions')
@@ -68,7 +71,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('revoked_at', 'integer')
     .modifyEnd(strict)
     .execute();
-  await db.schema.createIndex('invitations_by_email').on('invitations').column('email').execute();
+  // At most one open invitation per address, even when two admins invite at the same moment.
+  await db.schema
+    .createIndex('invitations_one_open_per_email')
+    .on('invitations')
+    .column('email')
+    .unique()
+    .where(sql.ref('accepted_at'), 'is', null)
+    .where(sql.ref('revoked_at'), 'is', null)
+    .execute();
   await db.schema.createIndex('invitations_by_created').on('invitations').columns(['created_at', 'id']).execute();
 
   await db.schema

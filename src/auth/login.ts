@@ -2,10 +2,17 @@
 import type { Kysely } from 'kysely';
 import type { Database, User } from '../db/schema.js';
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './passwords.js';
-import { findUserByEmail } from './users.js';
+import { findUserByEmail, replacePasswordHash } from './users.js';
 
 export type LoginResult = { ok: true; user: User } | { ok: false; reason: 'invalid' | 'deactivated' };
 
+/**
+ * Checks an email and password. Unknown emails cost the same argon2 work as known ones.
+ *
+ * @example
+ * const result = await authenticate(db, 'alice@example.com', password);
+ * if (result.ok) await createSession(db, result.user.id, userAgent);
+ */
 export async function authenticate(db: Kysely<Database>, email: string, password: string): Promise<LoginResult> {
   const user = await findUserByEmail(db, email);
   if (!user) {
@@ -16,11 +23,7 @@ export async function authenticate(db: Kysely<Database>, email: string, password
   // Only someone who knows the password learns that the account was deactivated.
   if (user.status !== 'active') return { ok: false, reason: 'deactivated' };
   if (needsRehash(user.password_hash)) {
-    await db
-      .updateTable('users')
-      .set({ password_hash: await hashPassword(password) })
-      .where('id', '=', user.id)
-      .execute();
+    await replacePasswordHash(db, user.id, await hashPassword(password));
   }
   return { ok: true, user };
 }

@@ -7,9 +7,14 @@ import { checkNewPassword } from './new-password.js';
 import { createSession } from './sessions.js';
 import { completeSetup } from './setup.js';
 
+/** Every IANA time zone this Node.js knows, for the organisation's choice. */
+export const TIME_ZONES: readonly string[] = Intl.supportedValuesOf('timeZone');
+const DEFAULT_TIME_ZONE = 'Europe/Paris';
+
 const SetupForm = Type.Object({
   organisationName: Field.text({ max: 100 }),
   locale: Field.locale(),
+  timeZone: Field.choice(TIME_ZONES),
   name: Field.text({ max: 100 }),
   email: Field.email(),
   password: Field.password(),
@@ -19,7 +24,12 @@ const SetupForm = Type.Object({
 export default async function setupRoutes(app: FastifyInstance) {
   app.get('/setup', async (request, reply) => {
     if (request.organisation) throw new NotFound();
-    return reply.render('setup/setup', { title: request.t('setup.title'), values: { locale: request.locale }, errors: {} });
+    return reply.render('setup/setup', {
+      title: request.t('setup.title'),
+      timeZones: TIME_ZONES,
+      values: { locale: request.locale, timeZone: DEFAULT_TIME_ZONE },
+      errors: {},
+    });
   });
 
   app.post('/setup', async (request, reply) => {
@@ -27,12 +37,17 @@ export default async function setupRoutes(app: FastifyInstance) {
     const parsed = parseForm(SetupForm, request.body, request.t);
     const form = checkNewPassword(parsed, request.body, request.t, { email: parsed.values.email, name: parsed.values.name });
     if (!form.ok) {
-      return reply.render('setup/setup', { title: request.t('setup.title'), values: form.values, errors: form.errors }, { status: 422 });
+      return reply.render(
+        'setup/setup',
+        { title: request.t('setup.title'), timeZones: TIME_ZONES, values: form.values, errors: form.errors },
+        { status: 422 },
+      );
     }
     const { value } = form;
     const adminId = await completeSetup(app.db, {
       organisationName: value.organisationName,
       locale: value.locale,
+      timeZone: value.timeZone,
       adminName: value.name,
       email: value.email,
       password: value.password,

@@ -8,6 +8,7 @@ import { insertUser } from './users.js';
 export interface SetupInput {
   organisationName: string;
   locale: Locale;
+  timeZone: string;
   adminName: string;
   email: string;
   password: string;
@@ -24,7 +25,7 @@ export async function completeSetup(db: Kysely<Database>, input: SetupInput, now
     if (existing) return null;
     await trx
       .insertInto('organisation')
-      .values({ id: 1, name: input.organisationName, default_locale: input.locale, created_at: now, updated_at: now })
+      .values({ id: 1, name: input.organisationName, default_locale: input.locale, time_zone: input.timeZone, created_at: now, updated_at: now })
       .execute();
     const adminId = await insertUser(
       trx,

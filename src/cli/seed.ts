@@ -6,6 +6,7 @@ import { openDatabase } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { coreMigrations } from '../../migrations/index.js';
 import { hashPassword } from '../auth/passwords.js';
+import { sortName } from '../auth/users.js';
 
 export const SEED_PASSWORD = 'seeded pass phrase for demos';
 export const SEED_ADMIN_EMAIL = 'admin@example.com';
@@ -24,17 +25,21 @@ export async function seed(options: { dataDir: string; users: number; invitation
     const passwordHash = await hashPassword(SEED_PASSWORD);
     const now = Date.now();
     await handle.db.transaction().execute(async (trx) => {
-      await trx.insertInto('organisation').values({ id: 1, name: 'Coopérative Hameau', default_locale: 'fr', created_at: now, updated_at: now }).execute();
-      const rows = Array.from({ length: options.users }, (_, i) => ({
+      await trx.insertInto('organisation').values({ id: 1, name: 'Coopérative Hameau', default_locale: 'fr', time_zone: 'Europe/Paris', created_at: now, updated_at: now }).execute();
+      const rows = Array.from({ length: options.users }, (_, i) => {
+        const name = i === 0 ? 'Admin Hameau' : `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]} ${i}`;
+        return {
         email: i === 0 ? SEED_ADMIN_EMAIL : `person${i}@example.com`,
-        name: i === 0 ? 'Admin Hameau' : `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]} ${i}`,
+        name,
+        sort_name: sortName(name),
         password_hash: passwordHash,
         role: i === 0 || i % 200 === 0 ? ('admin' as const) : ('member' as const),
         locale: i % 3 === 0 ? ('en' as const) : null,
         created_at: now - i * 60_000,
         updated_at: now,
         password_changed_at: now,
-      }));
+        };
+      });
       for (let start = 0; start < rows.length; start += 500) {
         await trx.insertInto('users').values(rows.slice(start, start + 500)).execute();
       }

@@ -2,9 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { SqliteSynchronous } from '../config.js';
 import type { Database } from './schema.js';
+import { HameauSqliteDialect } from './sqlite-dialect.js';
 
 export const DATABASE_FILE = 'hameau.db';
 
@@ -33,7 +34,7 @@ export function openDatabase(options: { dataDir: string; synchronous: SqliteSync
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`synchronous = ${options.synchronous}`);
 
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new HameauSqliteDialect({ database: sqlite }) });
   let closed = false;
   return {
     db,

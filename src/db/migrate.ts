@@ -9,7 +9,7 @@ export interface MigrationOutcome {
 
 /**
  * Runs every pending migration of one set, oldest first, and records them in `tableName`.
- * Core uses `core_migrations`; each plugin gets its own table (see docs/plugins.md).
+ * Core uses `core_migrations`; each plugin will get its own table.
  */
 export async function migrateToLatest(
   // `any`: a migration sees the schema as it was when written, not today's Database type.
@@ -25,7 +25,7 @@ export async function migrateToLatest(
   });
   const applied: string[] = [];
   for (;;) {
-    // migrateUp runs exactly one migration inside one transaction.
+    // migrateUp runs exactly one migration, inside one transaction (see sqlite-dialect.ts).
     const { error, results } = await migrator.migrateUp();
     const failed = results?.find((r) => r.status === 'Error');
     if (error || failed) {

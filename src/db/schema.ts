@@ -1,5 +1,5 @@
 // Row types of the core tables, as Kysely sees them. Migrations in migrations/ create them.
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /** Milliseconds since the epoch, UTC. */
 export type Millis = number;
@@ -12,6 +12,8 @@ export interface OrganisationTable {
   id: ColumnType<1, 1, never>;
   name: string;
   default_locale: Locale;
+  /** IANA time zone in which dates are shown and emails are dated, e.g. "Europe/Paris". */
+  time_zone: string;
   created_at: ColumnType<Millis, Millis, never>;
   updated_at: Millis;
 }
@@ -25,6 +27,7 @@ export interface UserTable {
   id: Generated<number>;
   email: string;
   name: string;
+  sort_name: string;
   password_hash: string;
   role: Role;
   locale: Locale | null;
@@ -90,8 +93,6 @@ export interface Database {
 }
 
 export type User = Selectable<UserTable>;
-export type NewUser = Insertable<UserTable>;
-export type UserUpdate = Updateable<UserTable>;
 export type Organisation = Selectable<OrganisationTable>;
 export type Session = Selectable<SessionTable>;
 export type Invitation = Selectable<InvitationTable>;

@@ -9,6 +9,7 @@ import {
   type CurrentUser,
 } from '../auth/sessions.js';
 import type { Organisation, Session } from '../db/schema.js';
+import { formatDateTime } from './view-helpers.js';
 import { FALLBACK_LOCALE, isLocale, negotiateLocale, translator, type Locale, type Translate } from '../i18n/index.js';
 
 export const LANGUAGE_COOKIE = 'hameau_lang';
@@ -74,6 +75,8 @@ export default fp(
         organisation: this.organisation,
         currentPath: this.url.split('?')[0],
         currentUrl: this.url,
+        /** A date and time in the viewer's language and the organisation's time zone. */
+        dateTime: (millis: number) => formatDateTime(this.locale, millis, this.organisation?.time_zone),
       };
     });
 

@@ -1,5 +1,5 @@
-// Small formatting helpers every template can call (they take the locale explicitly).
-// Intl formatters are costly to create, so each one is made once per locale and reused.
+// Formatting helpers for templates and emails. Dates are shown in the organisation's time zone.
+// Intl formatters are costly to create, so each one is made once and reused.
 import type { Locale } from '../i18n/index.js';
 
 const cache = new Map<string, Intl.DateTimeFormat | Intl.DisplayNames>();
@@ -13,17 +13,28 @@ function cached<T extends Intl.DateTimeFormat | Intl.DisplayNames>(key: string, 
   return formatter;
 }
 
-export const viewHelpers = {
-  /** "30 November 2026 at 14:05" / "30 novembre 2026 à 14:05" */
-  formatDateTime(locale: Locale, millis: number): string {
-    return cached(`dt:${locale}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short' })).format(millis);
-  },
-  formatDate(locale: Locale, millis: number): string {
-    return cached(`d:${locale}`, () => new Intl.DateTimeFormat(locale, { dateStyle: 'long' })).format(millis);
-  },
-  /** Localised language name, in that language: "Français", "English". */
-  languageName(locale: Locale): string {
-    const name = cached(`lang:${locale}`, () => new Intl.DisplayNames([locale], { type: 'language' })).of(locale) ?? locale;
-    return name.charAt(0).toLocaleUpperCase(locale) + name.slice(1);
-  },
-};
+/**
+ * "30 November 2026 at 14:05" / "30 novembre 2026 à 14:05", in `timeZone`; with `withZone`,
+ * the zone's short name follows ("… 14:05 CET"), for emails read far from the office.
+ */
+export function formatDateTime(locale: Locale, millis: number, timeZone: string | undefined, withZone = false): string {
+  const key = `dt:${locale}:${timeZone ?? ''}:${withZone}`;
+  return cached(
+    key,
+    () =>
+      new Intl.DateTimeFormat(locale, {
+        dateStyle: 'long',
+        timeStyle: withZone ? 'long' : 'short',
+        ...(timeZone ? { timeZone } : {}),
+      }),
+  ).format(millis);
+}
+
+/** Localised language name, in that language: "Français", "English". */
+export function languageName(locale: Locale): string {
+  const name = cached(`lang:${locale}`, () => new Intl.DisplayNames([locale], { type: 'language' })).of(locale) ?? locale;
+  return name.charAt(0).toLocaleUpperCase(locale) + name.slice(1);
+}
+
+/** Given to every template through @fastify/view's default context. */
+export const viewHelpers = { languageName };

@@ -1,5 +1,5 @@
 // The emails Hameau sends, written from the locale files in the recipient's language.
-import { viewHelpers } from '../http/view-helpers.js';
+import { formatDateTime } from '../http/view-helpers.js';
 import { translate, type Locale } from '../i18n/index.js';
 import type { OutgoingMail } from './mailer.js';
 
@@ -10,13 +10,15 @@ export function invitationMail(options: {
   inviterName: string;
   link: string;
   expiresAt: number;
+  /** The organisation's time zone: the expiry is written in it, with its name. */
+  timeZone: string | undefined;
 }): OutgoingMail {
   const t = (key: string, params: Record<string, string | number> = {}) => translate(options.locale, key, params);
   const params = {
     organisation: options.organisationName,
     inviter: options.inviterName,
     link: options.link,
-    expiry: viewHelpers.formatDateTime(options.locale, options.expiresAt),
+    expiry: formatDateTime(options.locale, options.expiresAt, options.timeZone, true),
   };
   return { to: options.to, subject: t('emails.invitation.subject', params), text: t('emails.invitation.body', params) };
 }

@@ -59,6 +59,7 @@ export async function setupOrganisation(
     payload: {
       organisationName: overrides.organisationName ?? 'Acme',
       locale: overrides.locale ?? 'en',
+      timeZone: 'Europe/Paris',
       name: overrides.name ?? ADMIN.name,
       email: overrides.email ?? ADMIN.email,
       password: overrides.password ?? ADMIN.password,

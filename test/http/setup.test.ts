@@ -105,3 +105,30 @@ describe('first-run setup, every problem at once', () => {
     }
   });
 });
+
+describe('the organisation time zone', () => {
+  it('is chosen at setup, checked against the known zones, and used for dates on pages', async () => {
+    const t = await createTestApp();
+    try {
+      const form = await t.app.inject({ url: '/setup', headers: { 'accept-language': 'en' } });
+      expect(html(form).querySelector('#timeZone option[selected]')?.getAttribute('value')).toBe('Europe/Paris');
+      const payload = { organisationName: 'Acme', locale: 'en', name: 'Alice', email: 'alice@example.com', password: ADMIN.password, passwordConfirmation: ADMIN.password };
+      const wrong = await t.app.inject({ method: 'POST', url: '/setup', headers: { 'accept-language': 'en' }, payload: { ...payload, timeZone: 'Mars/Olympus_Mons' } });
+      expect(wrong.statusCode).toBe(422);
+      expect(html(wrong).querySelector('#timeZone-error')?.text).toContain('Choose one of the options.');
+      const done = await t.app.inject({ method: 'POST', url: '/setup', payload: { ...payload, timeZone: 'America/Toronto' } });
+      expect(done.statusCode).toBe(303);
+      const organisation = await t.app.db.selectFrom('organisation').select('time_zone').executeTakeFirstOrThrow();
+      expect(organisation.time_zone).toBe('America/Toronto');
+
+      // A session that signed in at 12:00 UTC shows 07:00 in Toronto (UTC-5 in winter).
+      const cookie = `hameau_session=${done.cookies.find((c) => c.name === 'hameau_session')!.value}`;
+      const noonUtc = Date.UTC(2026, 10, 30, 12, 0);
+      await t.app.db.updateTable('sessions').set({ created_at: noonUtc } as never).execute();
+      const sessions = await t.app.inject({ url: '/account/sessions', headers: { cookie } });
+      expect(mainText(sessions)).toContain('November 30, 2026 at 7:00 AM');
+    } finally {
+      await t.close();
+    }
+  });
+});

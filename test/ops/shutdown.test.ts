@@ -155,6 +155,7 @@ describe('the built server', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
         organisationName: 'Acme',
+        timeZone: 'Europe/Paris',
         locale: 'en',
         name: ADMIN.name,
         email: ADMIN.email,

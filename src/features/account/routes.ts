@@ -7,7 +7,8 @@ import { NotFound } from '../../http/errors.js';
 import { Field, parseForm, withError } from '../../http/form.js';
 import { authorize } from '../../policy/index.js';
 import { describeDevice } from './device.js';
-import { changePassword, updateProfile } from './service.js';
+import { changePassword } from './service.js';
+import { updateUserProfile } from '../../auth/users.js';
 
 const ProfileForm = Type.Object({ name: Field.text({ max: 100 }), locale: Field.locale() });
 const PasswordForm = Type.Object({
@@ -32,7 +33,7 @@ export default async function accountRoutes(app: FastifyInstance) {
     if (!form.ok) {
       return reply.render('account/profile', { title: request.t('account.title'), values: form.values, errors: form.errors }, { status: 422 });
     }
-    await updateProfile(app.db, request.user.id, form.value);
+    await updateUserProfile(app.db, request.user.id, form.value);
     reply.flash('flash.profileSaved');
     return reply.redirectTo('/account');
   });

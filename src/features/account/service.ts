@@ -4,15 +4,8 @@ import { recordAudit } from '../../audit/audit-log.js';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { invalidateUserSessions } from '../../auth/sessions.js';
 import { findUserById, setUserPassword } from '../../auth/users.js';
-import type { Database, Locale } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
 
-export async function updateProfile(db: Kysely<Database>, userId: number, changes: { name: string; locale: Locale }, now = Date.now()) {
-  await db.updateTable('users').set({ name: changes.name, locale: changes.locale, updated_at: now }).where('id', '=', userId).execute();
-}
-
-export async function setLocale(db: Kysely<Database>, userId: number, locale: Locale, now = Date.now()) {
-  await db.updateTable('users').set({ locale, updated_at: now }).where('id', '=', userId).execute();
-}
 
 /**
  * Changes the password after checking the current one, and ends every other session

@@ -6,7 +6,7 @@ import { Field, parseForm } from '../../http/form.js';
 import { LANGUAGE_COOKIE } from '../../http/request-context.js';
 import { safeNextPath } from '../../http/redirects.js';
 import { can, authorize } from '../../policy/index.js';
-import { setLocale } from '../account/service.js';
+import { setUserLocale } from '../../auth/users.js';
 
 const LanguageForm = Type.Object({ locale: Field.locale(), next: Field.optional(Type.String({ maxLength: 2000 })) });
 
@@ -25,7 +25,7 @@ export default async function homeRoutes(app: FastifyInstance) {
     const next = safeNextPath(form.values.next);
     if (!form.ok) return reply.redirectTo(next);
     if (request.user) {
-      await setLocale(app.db, request.user.id, form.value.locale);
+      await setUserLocale(app.db, request.user.id, form.value.locale);
     } else {
       reply.setCookie(LANGUAGE_COOKIE, form.value.locale, {
         path: '/',

@@ -70,6 +70,7 @@ export default async function memberRoutes(app: FastifyInstance) {
         inviterName: request.user?.name ?? '',
         link: invitationLink(token),
         expiresAt: invitation.expires_at,
+        timeZone: request.organisation?.time_zone,
       }),
     );
   }
