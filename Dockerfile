@@ -3,9 +3,9 @@
 #   docker build -t hameau .
 #   docker run -d --name hameau -p 3000:3000 -v hameau:/data hameau
 #
-# That is all a server needs: the database and everything Hameau stores live in the /data
-# volume; configuration comes from environment variables (PUBLIC_URL, SMTP_URL, SMTP_FROM,
-# LOG_LEVEL, SQLITE_SYNCHRONOUS, TRUST_PROXY, ...: see "Configuration" in README.md), e.g.
+# The database and everything Hameau stores live in the /data volume; configuration comes from
+# environment variables (see "Configuration" in README.md). Set PUBLIC_URL to the address people
+# use, or the links in invitations and emails will point to localhost:
 #   docker run -d -p 3000:3000 -v hameau:/data -e PUBLIC_URL=https://intranet.example.com hameau
 #
 # No --init is needed: node runs as PID 1 (exec form, no shell in between), handles SIGTERM and

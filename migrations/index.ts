@@ -1,7 +1,9 @@
 // The core migrations, in order. Append only: a migration that has landed is never edited.
 import type { MigrationSet } from '../src/db/migrate.js';
 import * as foundation from './0001-foundation.js';
+import * as rateLimitCounters from './0002-rate-limit-counters.js';
 
 export const coreMigrations: MigrationSet = {
   '0001-foundation': foundation,
+  '0002-rate-limit-counters': rateLimitCounters,
 };

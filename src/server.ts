@@ -1,7 +1,7 @@
 // Process entry point: read configuration, build the app, listen, and stop cleanly on SIGTERM/SIGINT.
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, startupWarnings } from './config.js';
 
 const SHUTDOWN_GRACE_MS = 9_000;
 
@@ -18,6 +18,7 @@ async function main() {
   }
 
   const app = await buildApp(config);
+  for (const warning of startupWarnings(config)) app.log.warn(warning);
 
   // An answer sent while stopping also closes its connection: a browser's kept-alive connection
   // would otherwise hold the server open until the grace period ends, with the database still open.

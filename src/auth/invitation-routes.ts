@@ -36,7 +36,11 @@ export default async function invitationRoutes(app: FastifyInstance) {
     if (!invitation || state !== 'pending') return renderInvalid(reply, state);
 
     const parsed = parseForm(AcceptForm, request.body, request.t);
-    const form = checkNewPassword(parsed, request.body, request.t, { email: invitation.email, name: parsed.values.name });
+    const form = checkNewPassword(parsed, request.t, {
+      email: invitation.email,
+      name: parsed.values.name,
+      organisation: request.organisation?.name,
+    });
     if (!form.ok) {
       return reply.render(
         'auth/accept-invitation',

@@ -1,7 +1,7 @@
 // Invitations: an admin invites an email address; the single-use link (valid 7 days) lets the
 // invitee choose a name and password. Only a hash of the link's token is stored, so a link can be
 // shown once, when it is made; sending again makes a new link and retires the old one.
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.js';
 import type { Database, Invitation, Locale, Role } from '../db/schema.js';
 import { hashPassword } from './passwords.js';
@@ -12,6 +12,24 @@ export const INVITATION_VALIDITY_MS = 7 * 24 * 60 * 60 * 1000;
 
 export type InvitationState = 'pending' | 'expired' | 'accepted' | 'revoked';
 
+/**
+ * Open: neither accepted nor revoked. An address has at most one open invitation (the unique index
+ * `invitations_one_open_per_email` has this very condition); an open invitation may have expired,
+ * and is then listed for the admin to send again or cancel.
+ *
+ * @example
+ * db.selectFrom('invitations').selectAll().where(isOpen)
+ */
+export function isOpen(eb: ExpressionBuilder<Database, 'invitations'>) {
+  return eb.and([eb('accepted_at', 'is', null), eb('revoked_at', 'is', null)]);
+}
+
+/** Pending: open and not expired, so its link can be used now. */
+export function isPending(now: number) {
+  return (eb: ExpressionBuilder<Database, 'invitations'>) => eb.and([isOpen(eb), eb('expires_at', '>', now)]);
+}
+
+/** The state of one invitation already read, by the same rules as `isOpen` and `isPending`. */
 export function invitationState(invitation: Invitation, now = Date.now()): InvitationState {
   if (invitation.accepted_at !== null) return 'accepted';
   if (invitation.revoked_at !== null) return 'revoked';
@@ -23,71 +41,96 @@ export type CreateInvitationResult =
   | { ok: true; invitation: Invitation; token: string }
   | { ok: false; problem: 'alreadyMember' | 'alreadyInvited' };
 
+/**
+ * Invites `email`, unless it is a member or has a pending invitation. An expired invitation for the
+ * same address is superseded (revoked) in the same transaction, since the address has room for
+ * one open invitation only.
+ */
 export async function createInvitation(
   db: Kysely<Database>,
   input: { email: string; role: Role; locale: Locale; invitedBy: number },
   now = Date.now(),
 ): Promise<CreateInvitationResult> {
   const email = normaliseEmail(input.email);
-  if (await findUserByEmail(db, email)) return { ok: false, problem: 'alreadyMember' };
-  const pending = await db
-    .selectFrom('invitations')
-    .select('id')
-    .where('email', '=', email)
-    .where('accepted_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-  if (pending) return { ok: false, problem: 'alreadyInvited' };
-
   const { token, tokenHash } = createLinkToken();
-  const invitation = await db
-    .insertInto('invitations')
-    .values({
-      email,
-      role: input.role,
-      locale: input.locale,
-      token_hash: tokenHash,
-      invited_by: input.invitedBy,
-      created_at: now,
-      expires_at: now + INVITATION_VALIDITY_MS,
-      last_sent_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await recordAudit(db, { actorId: input.invitedBy, action: 'invitation.create', subjectType: 'invitation', subjectId: invitation.id, details: { email, role: input.role } }, now);
-  return { ok: true, invitation, token };
+  try {
+    return await db.transaction().execute(async (trx): Promise<CreateInvitationResult> => {
+      if (await findUserByEmail(trx, email)) return { ok: false, problem: 'alreadyMember' };
+      const superseded = await trx
+        .updateTable('invitations')
+        .set({ revoked_at: now })
+        .where('email', '=', email)
+        .where(isOpen)
+        .where('expires_at', '<=', now)
+        .returning('id')
+        .execute();
+      for (const { id } of superseded) {
+        await recordAudit(trx, { actorId: input.invitedBy, action: 'invitation.supersede', subjectType: 'invitation', subjectId: id, details: { email } }, now);
+      }
+      // A pending invitation for this address makes the insert fail on the unique index (below).
+      const invitation = await trx
+        .insertInto('invitations')
+        .values({
+          email,
+          role: input.role,
+          locale: input.locale,
+          token_hash: tokenHash,
+          invited_by: input.invitedBy,
+          created_at: now,
+          expires_at: now + INVITATION_VALIDITY_MS,
+          last_sent_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, { actorId: input.invitedBy, action: 'invitation.create', subjectType: 'invitation', subjectId: invitation.id, details: { email, role: input.role } }, now);
+      return { ok: true, invitation, token };
+    });
+  } catch (error) {
+    // Already invited, perhaps by another admin a moment ago: the transaction was rolled back whole.
+    if (isUniqueViolation(error, 'invitations', 'email')) return { ok: false, problem: 'alreadyInvited' };
+    throw error;
+  }
 }
 
-/** A new link for a pending or expired invitation; the previous link stops working. */
+/** A new link for an open invitation (pending or expired); the previous link stops working. */
 export async function renewInvitation(
   db: Kysely<Database>,
   invitationId: number,
   actorId: number,
   now = Date.now(),
 ): Promise<{ invitation: Invitation; token: string } | null> {
-  const existing = await findInvitation(db, invitationId);
-  if (!existing) return null;
-  const state = invitationState(existing, now);
-  if (state !== 'pending' && state !== 'expired') return null;
-  if (await findUserByEmail(db, existing.email)) return null;
   const { token, tokenHash } = createLinkToken();
-  const invitation = await db
-    .updateTable('invitations')
-    .set({ token_hash: tokenHash, expires_at: now + INVITATION_VALIDITY_MS, last_sent_at: now })
-    .where('id', '=', invitationId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await recordAudit(db, { actorId, action: 'invitation.resend', subjectType: 'invitation', subjectId: invitationId, details: { email: existing.email } }, now);
-  return { invitation, token };
+  return db.transaction().execute(async (trx) => {
+    const existing = await findInvitation(trx, invitationId);
+    if (!existing || (await findUserByEmail(trx, existing.email))) return null;
+    // Only if still open at this instant: an acceptance or a cancellation may have just happened.
+    const invitation = await trx
+      .updateTable('invitations')
+      .set({ token_hash: tokenHash, expires_at: now + INVITATION_VALIDITY_MS, last_sent_at: now })
+      .where('id', '=', invitationId)
+      .where(isOpen)
+      .returningAll()
+      .executeTakeFirst();
+    if (!invitation) return null;
+    await recordAudit(trx, { actorId, action: 'invitation.resend', subjectType: 'invitation', subjectId: invitationId, details: { email: invitation.email } }, now);
+    return { invitation, token };
+  });
 }
 
-export async function revokeInvitation(db: Kysely<Database>, invitationId: number, actorId: number, now = Date.now()): Promise<boolean> {
-  const existing = await findInvitation(db, invitationId);
-  if (!existing || existing.accepted_at !== null || existing.revoked_at !== null) return false;
-  await db.updateTable('invitations').set({ revoked_at: now }).where('id', '=', invitationId).execute();
-  await recordAudit(db, { actorId, action: 'invitation.revoke', subjectType: 'invitation', subjectId: invitationId, details: { email: existing.email } }, now);
-  return true;
+/** Cancels an open invitation (pending or expired). Null when there is none with this id any more. */
+export async function revokeInvitation(db: Kysely<Database>, invitationId: number, actorId: number, now = Date.now()): Promise<Invitation | null> {
+  return db.transaction().execute(async (trx) => {
+    const revoked = await trx
+      .updateTable('invitations')
+      .set({ revoked_at: now })
+      .where('id', '=', invitationId)
+      .where(isOpen)
+      .returningAll()
+      .executeTakeFirst();
+    if (!revoked) return null;
+    await recordAudit(trx, { actorId, action: 'invitation.revoke', subjectType: 'invitation', subjectId: invitationId, details: { email: revoked.email } }, now);
+    return revoked;
+  });
 }
 
 export async function findInvitation(db: Kysely<Database>, id: number): Promise<Invitation | undefined> {
@@ -110,36 +153,76 @@ export async function acceptInvitation(
   now = Date.now(),
 ): Promise<AcceptResult> {
   const passwordHash = await hashPassword(input.password);
-  return db.transaction().execute(async (trx): Promise<AcceptResult> => {
-    const invitation = await findInvitationByToken(trx, token);
-    if (!invitation) return { ok: false, problem: 'unknown' };
-    const state = invitationState(invitation, now);
-    if (state !== 'pending') return { ok: false, problem: state };
-    if (await findUserByEmail(trx, invitation.email)) return { ok: false, problem: 'alreadyMember' };
-    const userId = await insertUser(
-      trx,
-      { email: invitation.email, name: input.name, passwordHash, role: invitation.role, locale: input.locale },
-      now,
-    );
-    await trx
-      .updateTable('invitations')
-      .set({ accepted_at: now, accepted_user_id: userId })
-      .where('id', '=', invitation.id)
-      .execute();
-    await recordAudit(trx, { actorId: userId, action: 'invitation.accept', subjectType: 'invitation', subjectId: invitation.id }, now);
-    return { ok: true, userId };
-  });
+  try {
+    return await db.transaction().execute(async (trx): Promise<AcceptResult> => {
+      const invitation = await findInvitationByToken(trx, token);
+      if (!invitation) return { ok: false, problem: 'unknown' };
+      const state = invitationState(invitation, now);
+      if (state !== 'pending') return { ok: false, problem: state };
+      if (await findUserByEmail(trx, invitation.email)) return { ok: false, problem: 'alreadyMember' };
+      // Claimed only if still pending at this instant: a cancellation or another acceptance wins otherwise.
+      const claimed = await trx
+        .updateTable('invitations')
+        .set({ accepted_at: now })
+        .where('id', '=', invitation.id)
+        .where(isPending(now))
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 0) {
+        const current = await findInvitation(trx, invitation.id);
+        return { ok: false, problem: current ? invitationState(current, now) : 'unknown' };
+      }
+      const userId = await insertUser(
+        trx,
+        { email: invitation.email, name: input.name, passwordHash, role: invitation.role, locale: input.locale },
+        now,
+      );
+      await trx.updateTable('invitations').set({ accepted_user_id: userId }).where('id', '=', invitation.id).execute();
+      await recordAudit(trx, { actorId: userId, action: 'invitation.accept', subjectType: 'invitation', subjectId: invitation.id }, now);
+      return { ok: true, userId };
+    });
+  } catch (error) {
+    // The address became a member while this transaction ran: nothing was written.
+    if (isUniqueViolation(error, 'users', 'email')) return { ok: false, problem: 'alreadyMember' };
+    throw error;
+  }
 }
 
-/** Invitations not yet accepted, newest first, for the members page. */
-export async function listOpenInvitations(db: Kysely<Database>): Promise<Invitation[]> {
-  return db
+/** How many open invitations the members page lists at most, newest first. */
+export const OPEN_INVITATIONS_SHOWN = 200;
+
+/** What the members page shows of an open invitation (never its token hash). */
+export type OpenInvitation = Pick<Invitation, 'id' | 'email' | 'role' | 'expires_at'>;
+
+/** Open invitations, newest first, at most `limit`; `total` counts them all. */
+export async function listOpenInvitations(
+  db: Kysely<Database>,
+  limit = OPEN_INVITATIONS_SHOWN,
+): Promise<{ invitations: OpenInvitation[]; total: number }> {
+  const rows = await db
     .selectFrom('invitations')
-    .selectAll()
-    .where('accepted_at', 'is', null)
-    .where('revoked_at', 'is', null)
+    .select(['id', 'email', 'role', 'expires_at'])
+    .where(isOpen)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(200)
+    .limit(limit + 1)
     .execute();
+  if (rows.length <= limit) return { invitations: rows, total: rows.length };
+  return { invitations: rows.slice(0, limit), total: await countOpenInvitations(db) };
+}
+
+export async function countOpenInvitations(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('invitations').select((eb) => eb.fn.countAll<number>().as('n')).where(isOpen).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * True when `error` is a unique constraint on `table.column` refusing a row (SQLite names the
+ * columns; PostgreSQL would name the index, hence the table prefix check on its constraint name).
+ */
+function isUniqueViolation(error: unknown, table: string, column: string): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, constraint } = error as Error & { code?: unknown; constraint?: unknown };
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE') return error.message.includes(`${table}.${column}`);
+  if (code === '23505') return typeof constraint === 'string' && constraint.startsWith(`${table}_`) && constraint.includes(column);
+  return false;
 }

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Field, parseForm } from '../http/form.js';
+import { clientAddress, refundIfThrows, reserveAll } from '../http/rate-limits.js';
 import { safeNextPath } from '../http/redirects.js';
 import { authenticate } from './login.js';
 import { createSession, invalidateSession } from './sessions.js';
@@ -34,18 +35,18 @@ export default async function loginRoutes(app: FastifyInstance) {
     if (!form.ok) return again(422, null, form.errors);
 
     const email = normaliseEmail(form.value.email);
-    const { loginFailuresPerIp, loginFailuresPerEmail } = app.limiters;
-    await loginFailuresPerIp.check(request, request.ip);
-    await loginFailuresPerEmail.check(request, email);
+    // Counted before the password is checked (argon2 takes tens of milliseconds), so that guesses
+    // sent in parallel see each other; a sign-in that succeeds gives its attempt back.
+    const { loginFailuresPerIp, passwordFailuresPerAccount } = app.limiters;
+    const attempt = await reserveAll(request, [loginFailuresPerIp, clientAddress(request)], [passwordFailuresPerAccount, email]);
 
-    const result = await authenticate(app.db, email, form.value.password);
+    const result = await refundIfThrows(attempt, authenticate(app.db, email, form.value.password));
     if (!result.ok) {
-      await loginFailuresPerIp.hit(request, request.ip);
-      await loginFailuresPerEmail.hit(request, email);
       request.log.info({ reason: result.reason }, 'sign-in refused');
       return again(422, request.t(result.reason === 'deactivated' ? 'login.deactivated' : 'login.invalid'));
     }
 
+    await attempt.refund();
     // A new session at every sign-in; the one this browser had before (if any) ends.
     if (request.session) await invalidateSession(app.db, request.session.id);
     const { token } = await createSession(app.db, result.user.id, request.headers['user-agent'] ?? '');

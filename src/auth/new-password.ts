@@ -2,21 +2,23 @@
 // together with the form's other problems so that one round trip shows them all.
 import { withError, type FormResult } from '../http/form.js';
 import type { Translate } from '../i18n/index.js';
-import { passwordProblem } from './password-policy.js';
+import { passwordProblem, type PasswordContext } from './password-policy.js';
 
 /**
- * Adds the password policy's verdict and the confirmation check to a parsed form.
- * Reads the passwords from the raw body, since parseForm never keeps them in `values`.
+ * Adds the password policy's verdict and the confirmation check to a parsed form. Works only on
+ * what parseForm accepted (its `secrets`): a password field it refused, for instance one sent
+ * twice, is already an error and is never checked or used.
+ *
+ * @example
+ * const form = checkNewPassword(parseForm(ResetForm, request.body, request.t), request.t, owner);
  */
 export function checkNewPassword<T>(
   form: FormResult<T>,
-  body: unknown,
   t: Translate,
-  person: { email?: string | undefined; name?: string | undefined },
+  person: PasswordContext,
 ): FormResult<T> {
-  const fields = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  const password = typeof fields.password === 'string' ? fields.password : '';
-  const confirmation = typeof fields.passwordConfirmation === 'string' ? fields.passwordConfirmation : '';
+  const password = form.secrets.password ?? '';
+  const confirmation = form.secrets.passwordConfirmation ?? '';
   const errors = form.ok ? {} : form.errors;
   let result = form;
   if (!errors.password && password !== '') {

@@ -6,8 +6,20 @@ export const PASSWORD_MAX_LENGTH = 256;
 
 const common = new Set<string>(dictionary['passwords-common'].map((p: string) => p.toLowerCase()));
 
-/** The locale key of the problem with `password`, or null when it is acceptable. */
-export function passwordProblem(raw: string, context: { email?: string | undefined; name?: string | undefined } = {}): string | null {
+/** Who is choosing the password: their own name, email and organisation make poor passwords. */
+export interface PasswordContext {
+  email?: string | undefined;
+  name?: string | undefined;
+  organisation?: string | undefined;
+}
+
+/**
+ * The locale key of the problem with `password`, or null when it is acceptable.
+ *
+ * @example
+ * passwordProblem('hameau2026!!!', { organisation: 'Acme' }) // "validation.passwordPersonal"
+ */
+export function passwordProblem(raw: string, context: PasswordContext = {}): string | null {
   const password = raw.normalize('NFC');
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH) return 'validation.passwordTooShort';
@@ -17,11 +29,16 @@ export function passwordProblem(raw: string, context: { email?: string | undefin
   return null;
 }
 
-/** The person's name or email, possibly with digits or punctuation around it ("alicemartin12"). */
-function isPersonal(password: string, context: { email?: string | undefined; name?: string | undefined }): boolean {
+/**
+ * The person's name or email, the organisation's name or the product's, possibly with digits or
+ * punctuation around it ("alicemartin12", "Hameau2026!").
+ */
+function isPersonal(password: string, context: PasswordContext): boolean {
   const squash = (value: string) => value.normalize('NFC').toLowerCase().replace(/[\s._\-]+/g, '');
   const candidate = squash(password).replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
-  const personal = [context.email, context.email?.split('@')[0], context.name].filter((v): v is string => Boolean(v)).map(squash);
+  const personal = [context.email, context.email?.split('@')[0], context.name, context.organisation, 'hameau']
+    .filter((v): v is string => Boolean(v))
+    .map(squash);
   return candidate.length > 0 && personal.some((value) => value.length >= 3 && (value === candidate || value === squash(password)));
 }
 

@@ -2,7 +2,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Field, parseForm } from '../http/form.js';
+import { clientAddress, reserveAll } from '../http/rate-limits.js';
+import { takeFlash } from '../http/render.js';
 import { passwordResetMail } from '../mail/messages.js';
+import { passwordResetLink } from './links.js';
 import { checkNewPassword } from './new-password.js';
 import { completePasswordReset, createPasswordReset, resetOwner, resetState } from './password-reset.js';
 import { normaliseEmail } from './users.js';
@@ -27,27 +30,41 @@ export default async function passwordResetRoutes(app: FastifyInstance) {
       );
     }
     const email = normaliseEmail(form.value.email);
-    await app.limiters.resetRequestsPerIp.consume(request, request.ip);
-    await app.limiters.resetRequestsPerEmail.consume(request, email);
+    const { resetRequestsPerIp, resetRequestsPerEmail } = app.limiters;
+    await reserveAll(request, [resetRequestsPerIp, clientAddress(request)], [resetRequestsPerEmail, email]);
 
     const reset = await createPasswordReset(app.db, email);
     if (reset && app.mailer.enabled) {
-      await app.mailer.send(
-        passwordResetMail({
-          to: reset.user.email,
-          locale: reset.user.locale ?? request.organisation?.default_locale ?? request.locale,
-          organisationName: request.organisation?.name ?? 'Hameau',
-          name: reset.user.name,
-          link: `${app.config.publicUrl}/password/reset/${reset.token}`,
-        }),
-      );
+      const mail = passwordResetMail({
+        to: reset.user.email,
+        locale: reset.user.locale ?? request.organisation?.default_locale ?? request.locale,
+        organisationName: request.organisation?.name ?? 'Hameau',
+        name: reset.user.name,
+        link: passwordResetLink(app.config.publicUrl, reset.token),
+      });
+      // Not awaited: waiting for the mail server only when the account exists would tell who has one.
+      // Until the durable email queue (a later issue), a mail lost here is logged and not sent again.
+      app.mailer.send(mail).catch((error: unknown) => request.log.error({ err: error }, 'password reset email failed'));
     }
-    // The same answer whether or not the address belongs to someone.
-    return reply.render(
-      'auth/forgot-password-sent',
-      { title: request.t('forgot.sentTitle'), email, mailEnabled: app.mailer.enabled },
-      { keepUrl: true },
-    );
+    // The same answer whether or not the address belongs to someone. The address travels to the
+    // next page in the signed flash cookie: never in the URL, where logs and history would keep it.
+    reply.flash('flash.resetRequested', { email }, 'info');
+    return reply.redirectTo('/password/forgot/sent');
+  });
+
+  app.get('/password/forgot/sent', async (request, reply) => {
+    // Only right after a request (the flash set above): reloading, or coming back later, leads
+    // to the form again.
+    const notice = takeFlash(request, reply)?.notice;
+    const email = notice?.key === 'flash.resetRequested' ? notice.params?.email : undefined;
+    if (typeof email !== 'string') return reply.redirectTo('/password/forgot');
+    return reply.render('auth/forgot-password-sent', {
+      title: request.t('forgot.sentTitle'),
+      email,
+      mailEnabled: app.mailer.enabled,
+      // The page itself is the notice.
+      flash: null,
+    });
   });
 
   app.get<TokenParams>('/password/reset/:token', async (request, reply) => {
@@ -61,7 +78,10 @@ export default async function passwordResetRoutes(app: FastifyInstance) {
     const owner = await resetOwner(app.db, token);
     if (!owner) return renderInvalid(reply, await resetState(app.db, token));
 
-    const form = checkNewPassword(parseForm(ResetForm, request.body, request.t), request.body, request.t, owner);
+    const form = checkNewPassword(parseForm(ResetForm, request.body, request.t), request.t, {
+      ...owner,
+      organisation: request.organisation?.name,
+    });
     if (!form.ok) {
       return reply.render('auth/reset-password', { title: request.t('reset.title'), token, errors: form.errors }, { status: 422 });
     }

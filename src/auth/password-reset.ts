@@ -86,9 +86,23 @@ export async function completePasswordReset(
     if (reset.expires_at <= now || reset.status !== 'active') return { ok: false as const, state: 'expired' as const };
     await setUserPassword(trx, reset.user_id, passwordHash, now);
     // Every link of this account is spent: an older email must not work after a newer one was used.
-    await trx.updateTable('password_resets').set({ used_at: now }).where('user_id', '=', reset.user_id).where('used_at', 'is', null).execute();
+    await cancelPasswordResets(trx, reset.user_id, now);
     await invalidateUserSessions(trx, reset.user_id);
     await recordAudit(trx, { actorId: reset.user_id, action: 'user.passwordReset', subjectType: 'user', subjectId: reset.user_id }, now);
     return { ok: true as const, userId: reset.user_id };
   });
+}
+
+/**
+ * Spends every reset link of an account that is still open (marks it used): after the password
+ * changed, a link emailed earlier, perhaps to a mailbox someone else reads, must not change it again.
+ */
+export async function cancelPasswordResets(db: Kysely<Database>, userId: number, now = Date.now()): Promise<number> {
+  const result = await db
+    .updateTable('password_resets')
+    .set({ used_at: now })
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

@@ -4,7 +4,6 @@ import type { Kysely } from 'kysely';
 import type { Database, Locale, Role, Session } from '../db/schema.js';
 import { constantTimeEqual, generateSecureRandomString, hashSecret } from './tokens.js';
 
-export const SESSION_COOKIE = 'hameau_session';
 export const INACTIVITY_TIMEOUT_MS = 30 * 24 * 60 * 60 * 1000;
 export const ACTIVITY_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 

@@ -1,10 +1,11 @@
 // GET/POST /setup: the first page anyone sees, until the organisation and its first admin exist.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { Field, parseForm } from '../http/form.js';
+import { Field, parseForm, withError } from '../http/form.js';
 import { NotFound } from '../http/errors.js';
 import { checkNewPassword } from './new-password.js';
 import { createSession } from './sessions.js';
+import { createSetupCode, isFromThisMachine, setupCodeMatches } from './setup-code.js';
 import { completeSetup } from './setup.js';
 
 /** Every IANA time zone this Node.js knows, for the organisation's choice. */
@@ -19,14 +20,25 @@ const SetupForm = Type.Object({
   email: Field.email(),
   password: Field.password(),
   passwordConfirmation: Field.password(),
+  setupCode: Field.optional(Type.String({ maxLength: 100 })),
 });
 
 export default async function setupRoutes(app: FastifyInstance) {
+  // Made at each start while the organisation is not set up, and only ever shown in the log.
+  const setupCode = (await app.organisation.get()) ? null : createSetupCode();
+  if (setupCode) {
+    app.log.warn(
+      { setupCode },
+      `Hameau is not set up yet: open ${app.config.publicUrl}/setup. From another computer than this server, the page asks for this setup code: ${setupCode}`,
+    );
+  }
+
   app.get('/setup', async (request, reply) => {
     if (request.organisation) throw new NotFound();
     return reply.render('setup/setup', {
       title: request.t('setup.title'),
       timeZones: TIME_ZONES,
+      needsCode: !isFromThisMachine(request),
       values: { locale: request.locale, timeZone: DEFAULT_TIME_ZONE },
       errors: {},
     });
@@ -34,12 +46,21 @@ export default async function setupRoutes(app: FastifyInstance) {
 
   app.post('/setup', async (request, reply) => {
     if (request.organisation) throw new NotFound();
+    const needsCode = !isFromThisMachine(request);
     const parsed = parseForm(SetupForm, request.body, request.t);
-    const form = checkNewPassword(parsed, request.body, request.t, { email: parsed.values.email, name: parsed.values.name });
+    let form = checkNewPassword(parsed, request.t, {
+      email: parsed.values.email,
+      name: parsed.values.name,
+      organisation: parsed.values.organisationName,
+    });
+    if (needsCode && !(setupCode && setupCodeMatches(parsed.values.setupCode ?? '', setupCode))) {
+      request.log.warn('setup refused: wrong or missing setup code');
+      form = withError(form, 'setupCode', request.t(parsed.values.setupCode ? 'setup.codeWrong' : 'setup.codeMissing'));
+    }
     if (!form.ok) {
       return reply.render(
         'setup/setup',
-        { title: request.t('setup.title'), timeZones: TIME_ZONES, values: form.values, errors: form.errors },
+        { title: request.t('setup.title'), timeZones: TIME_ZONES, needsCode, values: form.values, errors: form.errors },
         { status: 422 },
       );
     }

@@ -82,6 +82,15 @@ export interface AuditLogTable {
   created_at: ColumnType<Millis, Millis, never>;
 }
 
+/** Fixed-window counters of the rate limits (src/http/rate-limit-counters.ts). */
+export interface RateLimitCounterTable {
+  limit_name: string;
+  /** SHA-256 of what is counted (an email, an address block, a user id): nothing kept in clear. */
+  key_hash: Buffer;
+  count: number;
+  window_ends_at: Millis;
+}
+
 export interface Database {
   organisation: OrganisationTable;
   app_secret: AppSecretTable;
@@ -90,6 +99,7 @@ export interface Database {
   invitations: InvitationTable;
   password_resets: PasswordResetTable;
   audit_log: AuditLogTable;
+  rate_limit_counters: RateLimitCounterTable;
 }
 
 export type User = Selectable<UserTable>;

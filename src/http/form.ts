@@ -8,9 +8,14 @@ import { LOCALES, type Translate } from '../i18n/index.js';
 /** Field name -> message already translated for the user. */
 export type FieldErrors = Record<string, string>;
 
+/**
+ * `values` go back into the page when the form is shown again, so they never hold a secret field.
+ * `secrets` holds the secret fields (passwords) that passed the schema, for checks that need them
+ * even when another field is wrong (the password policy); they are never shown.
+ */
 export type FormResult<T> =
-  | { ok: true; value: T; values: Record<string, string> }
-  | { ok: false; errors: FieldErrors; values: Record<string, string> };
+  | { ok: true; value: T; values: Record<string, string>; secrets: Record<string, string> }
+  | { ok: false; errors: FieldErrors; values: Record<string, string>; secrets: Record<string, string> };
 
 /** Schema option naming the locale key shown when a pattern or format does not match. */
 const MESSAGE = 'x-message';
@@ -35,7 +40,8 @@ const SECRET_FIELD = /password/i;
 
 /**
  * Validates `body` against `schema`. Strings are trimmed (passwords excepted), empty optional
- * fields are dropped, and unknown fields are ignored.
+ * fields are dropped, and unknown fields are ignored. A field sent more than once is refused:
+ * which copy counts must never be a guess (one copy could pass the checks, the other be used).
  *
  * @example
  * const form = parseForm(Type.Object({ email: Field.email() }), request.body, request.t);
@@ -45,25 +51,34 @@ export function parseForm<S extends TObject>(schema: S, body: unknown, t: Transl
   const input = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const candidate: Record<string, string> = {};
   const values: Record<string, string> = {};
+  const errors: FieldErrors = {};
   for (const name of Object.keys(schema.properties)) {
-    const raw = input[name];
-    const first = Array.isArray(raw) ? raw[0] : raw;
-    if (typeof first !== 'string') continue;
-    const value = SECRET_FIELD.test(name) ? first : first.trim();
-    if (!SECRET_FIELD.test(name)) values[name] = value;
+    const raw = Object.hasOwn(input, name) ? input[name] : undefined;
+    if (Array.isArray(raw)) {
+      errors[name] = t('validation.repeated');
+      continue;
+    }
+    // Anything else that is not text (a JSON number or object) counts as missing.
+    if (typeof raw !== 'string') continue;
+    const secret = SECRET_FIELD.test(name);
+    const value = secret ? raw : raw.trim();
+    if (!secret) values[name] = value;
     const optional = !(schema.required ?? []).includes(name);
     if (value === '' && optional) continue;
     candidate[name] = value;
   }
 
-  const errors: FieldErrors = {};
   for (const error of Value.Errors(schema, candidate)) {
     const field = fieldOf(error.path, error.type === ValueErrorType.ObjectRequiredProperty ? error.path : undefined);
     if (!field || errors[field]) continue;
     errors[field] = message(error.type, error.schema, t);
   }
-  if (Object.keys(errors).length > 0) return { ok: false, errors, values };
-  return { ok: true, value: candidate as Static<S>, values };
+  const secrets: Record<string, string> = {};
+  for (const [name, value] of Object.entries(candidate)) {
+    if (SECRET_FIELD.test(name) && !errors[name]) secrets[name] = value;
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors, values, secrets };
+  return { ok: true, value: candidate as Static<S>, values, secrets };
 }
 
 function fieldOf(path: string, fallback?: string): string | undefined {
@@ -91,5 +106,5 @@ function message(type: ValueErrorType, schema: TSchema, t: Translate): string {
 export function withError<T>(result: FormResult<T>, field: string, text: string): FormResult<T> {
   const errors = result.ok ? {} : { ...result.errors };
   errors[field] = text;
-  return { ok: false, errors, values: result.values };
+  return { ok: false, errors, values: result.values, secrets: result.secrets };
 }

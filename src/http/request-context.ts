@@ -4,12 +4,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import {
   INACTIVITY_TIMEOUT_MS,
-  SESSION_COOKIE,
   validateSessionToken,
   type CurrentUser,
 } from '../auth/sessions.js';
 import type { Organisation, Session } from '../db/schema.js';
+import { cookieOptions, sessionCookieName } from './cookies.js';
 import { formatDateTime } from './view-helpers.js';
+import { can, type Action, type Subject } from '../policy/index.js';
 import { FALLBACK_LOCALE, isLocale, negotiateLocale, translator, type Locale, type Translate } from '../i18n/index.js';
 
 export const LANGUAGE_COOKIE = 'hameau_lang';
@@ -21,7 +22,7 @@ declare module 'fastify' {
     organisation: Organisation | null;
     locale: Locale;
     t: Translate;
-    /** What every template may use: t, locale, user, organisation, the current path. */
+    /** What every template may use: t, locale, user, organisation, the current path, can (the policy). */
     viewLocals(): Record<string, unknown>;
   }
   interface FastifyReply {
@@ -55,18 +56,15 @@ export function resolveLocale(request: FastifyRequest): Locale {
 
 export default fp(
   async (app) => {
-    const cookieOptions = {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax' as const,
-      secure: app.config.secureCookies,
-    };
+    const options = cookieOptions(app.config);
+    const sessionCookie = sessionCookieName(app.config);
 
     app.decorateRequest('user', null);
     app.decorateRequest('session', null);
     app.decorateRequest('organisation', null);
     app.decorateRequest('locale', FALLBACK_LOCALE);
-    app.decorateRequest('t', null as unknown as Translate);
+    // A working translator from the start, so that an error before the hook below still renders.
+    app.decorateRequest('t', translator(FALLBACK_LOCALE));
     app.decorateRequest('viewLocals', function viewLocals(this: FastifyRequest) {
       return {
         t: this.t,
@@ -75,25 +73,33 @@ export default fp(
         organisation: this.organisation,
         currentPath: this.url.split('?')[0],
         currentUrl: this.url,
+        /** The policy's answer for the viewer: templates show an action only to whoever may do it. */
+        can: <A extends Action>(action: A, ...subject: Subject<A>) => can(this.user, action, ...subject),
         /** A date and time in the viewer's language and the organisation's time zone. */
         dateTime: (millis: number) => formatDateTime(this.locale, millis, this.organisation?.time_zone),
       };
     });
 
     app.decorateReply('setSessionCookie', function setSessionCookie(this: FastifyReply, token: string) {
-      this.setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: INACTIVITY_TIMEOUT_MS / 1000 });
+      this.setCookie(sessionCookie, token, { ...options, maxAge: INACTIVITY_TIMEOUT_MS / 1000 });
     });
     app.decorateReply('clearSessionCookie', function clearSessionCookie(this: FastifyReply) {
-      this.clearCookie(SESSION_COOKIE, { path: '/' });
+      // The same attributes as when it was set: browsers only replace a cookie that matches.
+      this.clearCookie(sessionCookie, options);
     });
 
     app.addHook('onRequest', async (request, reply) => {
-      request.t = translator(FALLBACK_LOCALE);
-      if (isBareRequest(request.url)) return;
+      if (isBareRequest(request.url)) {
+        // No database work for static files and the health check; a missing file still answers
+        // in the browser's language.
+        request.locale = negotiateLocale(request.headers['accept-language']) ?? FALLBACK_LOCALE;
+        request.t = translator(request.locale);
+        return;
+      }
 
       request.organisation = await app.organisation.get();
 
-      const token = request.cookies[SESSION_COOKIE];
+      const token = request.cookies[sessionCookie];
       if (token) {
         const result = await validateSessionToken(app.db, token);
         if (result) {

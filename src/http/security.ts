@@ -54,7 +54,8 @@ export default fp(
       // HSTS only makes sense when Hameau is served over https.
       strictTransportSecurity: app.config.secureCookies ? { maxAge: 31_536_000, includeSubDomains: false } : false,
       crossOriginEmbedderPolicy: false,
-      referrerPolicy: { policy: 'same-origin' },
+      // No Referer at all: some pages carry a link token in their address.
+      referrerPolicy: { policy: 'no-referrer' },
       frameguard: { action: 'deny' },
     });
     app.addHook('onSend', async (_request, reply, payload) => {

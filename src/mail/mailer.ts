@@ -16,11 +16,33 @@ export interface Mailer {
   close(): void;
 }
 
-export function createMailer(options: { smtpUrl: string | null; from: string; logger: FastifyBaseLogger }): Mailer {
+export interface SmtpTimeouts {
+  /** To open the connection (DNS lookup included). */
+  connectionTimeout: number;
+  /** For the server's greeting once connected. */
+  greetingTimeout: number;
+  /** Of silence at any later step. */
+  socketTimeout: number;
+}
+
+/**
+ * How long to wait for a mail server that does not answer. Nodemailer's own defaults (up to two
+ * minutes to connect, ten of silence) would keep each send, and what waits on it, hanging.
+ */
+export const SMTP_TIMEOUTS: SmtpTimeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 10_000 };
+
+export function createMailer(options: {
+  smtpUrl: string | null;
+  from: string;
+  logger: FastifyBaseLogger;
+  /** Shorter waits for tests; SMTP_TIMEOUTS otherwise. */
+  timeouts?: SmtpTimeouts;
+}): Mailer {
   if (!options.smtpUrl) {
     return { enabled: false, send: async () => false, close: () => {} };
   }
-  const transport = nodemailer.createTransport(options.smtpUrl);
+  // Options given in SMTP_URL's query string (?socketTimeout=…) still win over these.
+  const transport = nodemailer.createTransport({ url: options.smtpUrl, ...(options.timeouts ?? SMTP_TIMEOUTS) });
   return {
     enabled: true,
     async send(mail) {

@@ -1,6 +1,6 @@
 // The organisation (one row): its name and default language. Read on every request, so cached.
 import type { Kysely } from 'kysely';
-import type { Database, Locale, Organisation } from '../db/schema.js';
+import type { Database, Organisation } from '../db/schema.js';
 
 export class OrganisationStore {
   #cached: Organisation | null = null;
@@ -14,11 +14,6 @@ export class OrganisationStore {
     // Only a set-up organisation is cached: before setup every request checks again.
     this.#cached = row ?? null;
     return this.#cached;
-  }
-
-  async update(changes: { name?: string; default_locale?: Locale }, now = Date.now()): Promise<void> {
-    await this.db.updateTable('organisation').set({ ...changes, updated_at: now }).where('id', '=', 1).execute();
-    this.#cached = null;
   }
 
   /** Forget the cached row (after setup, which writes the row in its own transaction). */

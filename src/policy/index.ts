@@ -14,8 +14,11 @@ export interface MemberSubject {
 interface Rules {
   /** See the home page and anything open to every member. */
   'app.use': undefined;
+  /** Reach the administration (the header's link to it). */
   'admin.access': undefined;
+  /** See the members page, and the counts of members and invitations that summarise it. */
   'member.list': undefined;
+  /** Invite, send an invitation again, cancel one. */
   'member.invite': undefined;
   'member.changeRole': MemberSubject;
   'member.deactivate': MemberSubject;
@@ -25,6 +28,9 @@ interface Rules {
 }
 
 export type Action = keyof Rules;
+
+/** The subject an action is about, as a rest parameter: none for general actions. */
+export type Subject<A extends Action> = Rules[A] extends undefined ? [] : [Rules[A]];
 
 const isAdmin = (user: CurrentUser) => user.role === 'admin';
 
@@ -44,13 +50,15 @@ const rules: { [A in Action]: (user: CurrentUser, subject: Rules[A]) => boolean 
 /**
  * Asks whether `user` may do `action` (on `subject`). Anonymous visitors may do nothing here.
  *
+ * Templates ask the same question through `it.can(action, subject)`, bound to the viewer.
+ *
  * @example
  * if (can(request.user, 'member.invite')) showInviteButton();
  */
 export function can<A extends Action>(
   user: CurrentUser | null,
   action: A,
-  ...subject: Rules[A] extends undefined ? [] : [Rules[A]]
+  ...subject: Subject<A>
 ): boolean {
   if (!user) return false;
   return rules[action](user, subject[0] as Rules[A]);
@@ -63,7 +71,7 @@ export function can<A extends Action>(
 export function authorize<A extends Action>(
   user: CurrentUser | null,
   action: A,
-  ...subject: Rules[A] extends undefined ? [] : [Rules[A]]
+  ...subject: Subject<A>
 ): asserts user is CurrentUser {
   if (!user) throw new Unauthenticated();
   if (!can(user, action, ...subject)) throw new Forbidden();

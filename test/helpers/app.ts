@@ -93,9 +93,10 @@ export async function login(app: FastifyInstance, email: string, password = PASS
 
 /** The `name=value` of the session cookie a response sets. */
 export function sessionCookie(response: LightMyRequestResponse): string {
-  const cookie = response.cookies.find((c) => c.name === 'hameau_session');
+  // "__Host-hameau_session" when PUBLIC_URL is https.
+  const cookie = response.cookies.find((c) => c.name === 'hameau_session' || c.name === '__Host-hameau_session');
   if (!cookie || !cookie.value) throw new Error('no session cookie in response');
-  return `hameau_session=${cookie.value}`;
+  return `${cookie.name}=${cookie.value}`;
 }
 
 export function setCookie(response: LightMyRequestResponse, name: string) {

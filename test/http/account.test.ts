@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createPasswordReset } from '../../src/auth/password-reset.js';
+import { RATE_LIMITS } from '../../src/http/rate-limits.js';
 import {
   ADMIN,
   PASSWORD,
@@ -8,6 +10,7 @@ import {
   html,
   login,
   mainText,
+  sessionCookie,
   setupOrganisation,
   type TestApp,
 } from '../helpers/app.js';
@@ -120,7 +123,7 @@ describe('my account', () => {
       }
     });
 
-    it('ends every other session, keeps this one, and only the new password works afterwards', async () => {
+    it('ends every other session, keeps this browser signed in, and only the new password works afterwards', async () => {
       const otherDevices = [await login(t.app, EMAIL), await login(t.app, EMAIL)];
       const adminCookie = await login(t.app, ADMIN.email, ADMIN.password);
 
@@ -128,7 +131,8 @@ describe('my account', () => {
       expect(response.statusCode).toBe(303);
       expect(response.headers.location).toBe('/account/sessions');
 
-      const page = await t.app.inject({ url: '/account/sessions', headers: { cookie: cookiesFrom(response, cookie) } });
+      // The response carries this browser's new session cookie along with the notice.
+      const page = await t.app.inject({ url: '/account/sessions', headers: { cookie: cookiesFrom(response) } });
       expect(page.statusCode).toBe(200);
       expect(html(page).querySelector('.notice')?.text).toContain('Your password has been changed, and 2 other devices were signed out.');
       expect(html(page).querySelectorAll('main .card')).toHaveLength(1);
@@ -143,6 +147,99 @@ describe('my account', () => {
       const audit = await t.app.db.selectFrom('audit_log').selectAll().where('action', '=', 'user.passwordChange').executeTakeFirstOrThrow();
       expect(audit.actor_id).toBe(userId);
       expect(audit.details).not.toContain(NEW_PASSWORD);
+    });
+
+    const change = (currentPassword: string, as = cookie) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/account/password',
+        payload: { currentPassword, password: NEW_PASSWORD, passwordConfirmation: NEW_PASSWORD },
+        headers: { cookie: as, 'accept-language': 'en' },
+      });
+    const sessionsOf = (id: number) => t.app.db.selectFrom('sessions').select('id').where('user_id', '=', id).execute();
+
+    it('starts a new session for this browser: the cookie changes and the old one stops working', async () => {
+      const [before] = await sessionsOf(userId);
+      const response = await change(PASSWORD);
+      expect(response.statusCode).toBe(303);
+      const renewed = sessionCookie(response);
+      expect(renewed).not.toBe(cookie);
+
+      const after = await sessionsOf(userId);
+      expect(after).toHaveLength(1);
+      expect(after[0]!.id).not.toBe(before!.id);
+      const stale = await t.app.inject({ url: '/account', headers: { cookie } });
+      expect(stale.statusCode).toBe(303);
+      expect(stale.headers.location).toBe('/login?next=%2Faccount');
+      const page = await t.app.inject({ url: '/account/sessions', headers: { cookie: renewed } });
+      expect(page.statusCode).toBe(200);
+      expect(html(page).querySelectorAll('main .card')).toHaveLength(1);
+    });
+
+    it('keeps the session it had when the current password is wrong', async () => {
+      const response = await change('not my password at all');
+      expect(response.statusCode).toBe(422);
+      expect(response.cookies.find((c) => c.name.endsWith('hameau_session'))).toBeUndefined();
+      expect((await t.app.inject({ url: '/account', headers: { cookie } })).statusCode).toBe(200);
+    });
+
+    it('cancels every password reset link still open for the account', async () => {
+      const links = [await createPasswordReset(t.app.db, EMAIL), await createPasswordReset(t.app.db, EMAIL)].map((r) => r!.token);
+      const otherMember = await createUser(t.app, { email: 'other@example.com' });
+      const theirs = (await createPasswordReset(t.app.db, 'other@example.com'))!.token;
+
+      expect((await change(PASSWORD)).statusCode).toBe(303);
+
+      for (const token of links) {
+        const page = await t.app.inject({ url: `/password/reset/${token}`, headers: { 'accept-language': 'en' } });
+        expect(page.statusCode).toBe(410);
+        expect(mainText(page)).toContain('This password reset link has already been used.');
+        const replay = await t.app.inject({
+          method: 'POST',
+          url: `/password/reset/${token}`,
+          payload: { password: 'someone else’s pass phrase', passwordConfirmation: 'someone else’s pass phrase' },
+        });
+        expect(replay.statusCode).toBe(410);
+      }
+      const rows = await t.app.db.selectFrom('password_resets').select(['user_id', 'used_at']).execute();
+      expect(rows.filter((r) => r.user_id === userId).every((r) => r.used_at !== null)).toBe(true);
+      // Someone else's link is theirs to use.
+      expect(rows.find((r) => r.user_id === otherMember)?.used_at).toBeNull();
+      expect((await t.app.inject({ url: `/password/reset/${theirs}` })).statusCode).toBe(200);
+      expect((await t.app.inject({ method: 'POST', url: '/login', payload: { email: EMAIL, password: NEW_PASSWORD } })).statusCode).toBe(303);
+    });
+
+    it(`limits guesses of the current password to ${RATE_LIMITS.passwordFailuresPerAccount.max}, counted before checking, with the 429 page`, async () => {
+      const { max, windowMs } = RATE_LIMITS.passwordFailuresPerAccount;
+      // Someone holding the session (a computer left unlocked) tries passwords, all at once.
+      const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => change(`guess number ${i}`)));
+      const statuses = answers.map((r) => r.statusCode);
+      expect(statuses.filter((s) => s === 422)).toHaveLength(max);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(30 - max);
+
+      const locked = await change(PASSWORD);
+      expect(locked.statusCode).toBe(429);
+      expect(html(locked).querySelector('h1')?.text).toBe('Too many attempts');
+      expect(mainText(locked)).toContain('Wait 15 minutes');
+      const retryAfter = Number(locked.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(windowMs / 1000);
+      expect((await user()).password_changed_at).toBe((await user()).created_at);
+
+      // One count per account: signing in to it waits as well.
+      const signIn = await t.app.inject({ method: 'POST', url: '/login', payload: { email: EMAIL, password: PASSWORD } });
+      expect(signIn.statusCode).toBe(429);
+    });
+
+    it('does not count a password change that succeeds', async () => {
+      const { max } = RATE_LIMITS.passwordFailuresPerAccount;
+      for (let i = 0; i < max - 1; i++) expect((await change(`guess number ${i}`)).statusCode).toBe(422);
+      const changed = await change(PASSWORD);
+      expect(changed.statusCode).toBe(303);
+      const renewed = sessionCookie(changed);
+      // The last allowed failure is still there to be made: the success did not use it up.
+      expect((await change('one more wrong guess', renewed)).statusCode).toBe(422);
+      expect((await change('and one too many', renewed)).statusCode).toBe(429);
     });
   });
 });

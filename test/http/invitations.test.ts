@@ -25,6 +25,16 @@ function shownLink(response: LightMyRequestResponse): string {
   return new URL(value).pathname;
 }
 
+/**
+ * The page an admin's browser shows after a form that answers POST-then-redirect: the outcome
+ * (and the link to copy) travels in the flash cookie to the members page.
+ */
+async function follow(t: TestApp, response: LightMyRequestResponse, cookie: string): Promise<LightMyRequestResponse> {
+  if (response.statusCode !== 303) throw new Error(`expected a redirect, got ${response.statusCode}: ${mainText(response).slice(0, 300)}`);
+  expect(response.headers.location).toBe('/admin/members#invite');
+  return t.app.inject({ url: '/admin/members', headers: { cookie: cookiesFrom(response, cookie) } });
+}
+
 describe('invitations without email (SMTP not configured)', () => {
   let t: TestApp;
   let admin: string;
@@ -39,12 +49,16 @@ describe('invitations without email (SMTP not configured)', () => {
   const accept = (link: string, payload: Record<string, string>, headers: Record<string, string> = {}) =>
     t.app.inject({ method: 'POST', url: link, payload, headers });
   const joining = (name = 'Chloé Durand') => ({ name, locale: 'en', password: PASSWORD, passwordConfirmation: PASSWORD });
+  /** Invites, follows the redirect, and returns the link shown to copy. */
+  const invited = async (payload: Record<string, string>) => shownLink(await follow(t, await invite(payload), admin));
   const invitationRow = (email = INVITEE) =>
     t.app.db.selectFrom('invitations').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
   const userCount = async () => (await t.app.db.selectFrom('users').select('id').execute()).length;
 
   it('shows the admin the link to copy, valid 7 days, and never writes it to the log', async () => {
-    const response = await invite({ email: INVITEE, role: 'member', locale: 'en' });
+    const posted = await invite({ email: INVITEE, role: 'member', locale: 'en' });
+    expect(posted.body).not.toContain('/invite/');
+    const response = await follow(t, posted, admin);
     expect(response.statusCode).toBe(200);
     const link = shownLink(response);
     expect(link).toMatch(/^\/invite\/[a-z0-9]{48}$/);
@@ -68,7 +82,7 @@ describe('invitations without email (SMTP not configured)', () => {
   });
 
   it('lets the invitee choose name and password, signs them in on the home page, with the invitation’s role', async () => {
-    const link = shownLink(await invite({ email: INVITEE, role: 'admin', locale: 'fr' }));
+    const link = await invited({ email: INVITEE, role: 'admin', locale: 'fr' });
 
     const form = await t.app.inject({ url: link, headers: { 'accept-language': 'en' } });
     expect(form.statusCode).toBe(200);
@@ -93,7 +107,7 @@ describe('invitations without email (SMTP not configured)', () => {
   });
 
   it('refuses bad input with 422, keeps the name and language typed (escaped), and creates nobody', async () => {
-    const link = shownLink(await invite({ email: INVITEE, role: 'member', locale: 'en' }));
+    const link = await invited({ email: INVITEE, role: 'member', locale: 'en' });
     const before = await userCount();
 
     const empty = await accept(link, { name: '', locale: 'fr', password: 'short', passwordConfirmation: 'short' }, { 'accept-language': 'en' });
@@ -127,7 +141,7 @@ describe('invitations without email (SMTP not configured)', () => {
   });
 
   it('works once: a second use is refused with 410 and a clear message', async () => {
-    const link = shownLink(await invite({ email: INVITEE, role: 'member', locale: 'en' }));
+    const link = await invited({ email: INVITEE, role: 'member', locale: 'en' });
     expect((await accept(link, joining())).statusCode).toBe(303);
     const users = await userCount();
 
@@ -143,7 +157,7 @@ describe('invitations without email (SMTP not configured)', () => {
   });
 
   it('expires after 7 days', async () => {
-    const link = shownLink(await invite({ email: INVITEE, role: 'member', locale: 'en' }));
+    const link = await invited({ email: INVITEE, role: 'member', locale: 'en' });
     await t.app.db.updateTable('invitations').set({ expires_at: Date.now() - 1000 }).where('email', '=', INVITEE).execute();
 
     const page = await t.app.inject({ url: link, headers: { 'accept-language': 'en' } });
@@ -154,7 +168,7 @@ describe('invitations without email (SMTP not configured)', () => {
   });
 
   it('is refused once revoked', async () => {
-    const link = shownLink(await invite({ email: INVITEE, role: 'member', locale: 'en' }));
+    const link = await invited({ email: INVITEE, role: 'member', locale: 'en' });
     const { id } = await invitationRow();
 
     const revoke = await t.app.inject({ method: 'POST', url: `/admin/invitations/${id}/revoke`, headers: { cookie: admin } });
@@ -175,11 +189,12 @@ describe('invitations without email (SMTP not configured)', () => {
   });
 
   it('sends again with a new link; the old link stops working, the new one works, even after expiry', async () => {
-    const oldLink = shownLink(await invite({ email: INVITEE, role: 'member', locale: 'en' }));
+    const oldLink = await invited({ email: INVITEE, role: 'member', locale: 'en' });
     const { id } = await invitationRow();
     await t.app.db.updateTable('invitations').set({ expires_at: Date.now() - 1000 }).where('id', '=', id).execute();
 
-    const resend = await t.app.inject({ method: 'POST', url: `/admin/invitations/${id}/resend`, headers: { cookie: admin } });
+    const resent = await t.app.inject({ method: 'POST', url: `/admin/invitations/${id}/resend`, headers: { cookie: admin } });
+    const resend = await follow(t, resent, admin);
     expect(resend.statusCode).toBe(200);
     expect(html(resend).querySelector('#invite .notice')?.text).toContain(`New invitation link for ${INVITEE}; the previous link no longer works.`);
     const newLink = shownLink(resend);
@@ -203,7 +218,7 @@ describe('invitations without email (SMTP not configured)', () => {
     expect(html(member).querySelector('#invite-email-error')?.text).toContain(`${ADMIN.email.toUpperCase()} is already a member.`);
     expect(html(member).querySelector('#invite-email')?.getAttribute('value')).toBe(ADMIN.email.toUpperCase());
 
-    expect((await invite({ email: INVITEE, role: 'admin', locale: 'fr' })).statusCode).toBe(200);
+    expect((await invite({ email: INVITEE, role: 'admin', locale: 'fr' })).statusCode).toBe(303);
     const twice = await invite({ email: INVITEE, role: 'admin', locale: 'fr' });
     expect(twice.statusCode).toBe(422);
     expect(html(twice).querySelector('#invite-email-error')?.text).toContain(`${INVITEE} has already been invited.`);
@@ -269,9 +284,10 @@ describe('invitations without email (SMTP not configured)', () => {
     expect(again.body).not.toMatch(/<html/i);
     expect(html(again).querySelector('#invite-email-error')?.text).toContain('has already been invited');
 
-    // The same request without htmx is a whole page.
-    const page = await invite({ email: 'dan@example.com', role: 'member', locale: 'en' });
+    // The same request without htmx is POST-then-redirect to the whole page.
+    const page = await follow(t, await invite({ email: 'dan@example.com', role: 'member', locale: 'en' }), admin);
     expect(page.body).toMatch(/<html/i);
+    expect(shownLink(page)).toMatch(/^\/invite\//);
   });
 });
 
@@ -293,7 +309,7 @@ describe('invitations by email (SMTP configured)', () => {
     t.app.inject({ method: 'POST', url: '/admin/invitations', payload, headers: { cookie: admin } });
 
   it('emails the link in the invitation’s language and does not show it on the page', async () => {
-    const response = await invite({ email: INVITEE, role: 'member', locale: 'fr' });
+    const response = await follow(t, await invite({ email: INVITEE, role: 'member', locale: 'fr' }), admin);
     expect(response.statusCode).toBe(200);
     expect(html(response).querySelector('#invite .notice')?.text).toContain(`Invitation sent to ${INVITEE}.`);
     expect(html(response).querySelector('#outcome-link')).toBe(null);
@@ -324,7 +340,7 @@ describe('invitations by email (SMTP configured)', () => {
     const first = new URL(linkIn(await smtp.nextMessage())).pathname;
     const { id } = await t.app.db.selectFrom('invitations').select('id').executeTakeFirstOrThrow();
 
-    const resend = await t.app.inject({ method: 'POST', url: `/admin/invitations/${id}/resend`, headers: { cookie: admin } });
+    const resend = await follow(t, await t.app.inject({ method: 'POST', url: `/admin/invitations/${id}/resend`, headers: { cookie: admin } }), admin);
     expect(resend.statusCode).toBe(200);
     expect(html(resend).querySelector('#invite .notice')?.text).toContain(`A new invitation was sent to ${INVITEE}`);
     expect(html(resend).querySelector('#outcome-link')).toBe(null);
@@ -347,7 +363,7 @@ describe('invitations when the email server fails', () => {
     const t = await createTestApp({ SMTP_URL: 'smtp://127.0.0.1:9' });
     try {
       const admin = await setupOrganisation(t.app);
-      const response = await inviteChloe(t, admin);
+      const response = await follow(t, await inviteChloe(t, admin), admin);
       expect(response.statusCode).toBe(200);
       expect(mainText(response)).toContain('The email could not be sent');
       const link = shownLink(response);
@@ -367,7 +383,7 @@ describe('accepting an invitation in a browser where someone is signed in', () =
       const invited = await inviteChloe(t, admin);
       const accepted = await t.app.inject({
         method: 'POST',
-        url: shownLink(invited),
+        url: shownLink(await follow(t, invited, admin)),
         payload: { name: 'Chloé', locale: 'en', password: PASSWORD, passwordConfirmation: PASSWORD },
         headers: { cookie: admin },
       });
@@ -380,5 +396,154 @@ describe('accepting an invitation in a browser where someone is signed in', () =
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('answers that a reload cannot repeat (POST, then redirect)', () => {
+  let t: TestApp;
+  let admin: string;
+  beforeEach(async () => {
+    t = await createTestApp();
+    admin = await setupOrganisation(t.app);
+  });
+  afterEach(async () => t.close());
+
+  const members = (cookie: string) => t.app.inject({ url: '/admin/members', headers: { cookie } });
+
+  it('shows the invitation link once, through a short-lived signed cookie; a reload shows the page and creates nothing', async () => {
+    const posted = await inviteChloe(t, admin);
+    expect(posted.statusCode).toBe(303);
+    expect(posted.headers.location).toBe('/admin/members#invite');
+    const flash = posted.cookies.find((c) => c.name === 'hameau_flash')!;
+    expect(flash).toMatchObject({ httpOnly: true, maxAge: 60, path: '/', sameSite: 'Lax' });
+    // Signed: the value ends with a signature Hameau checks.
+    expect(decodeURIComponent(flash.value)).toMatch(/\.[\w+/=-]{20,}$/);
+
+    const page = await follow(t, posted, admin);
+    const link = shownLink(page);
+    // Read once: the page clears the cookie.
+    expect(page.cookies.find((c) => c.name === 'hameau_flash')?.value).toBe('');
+
+    const reload = await members(admin);
+    expect(reload.statusCode).toBe(200);
+    expect(html(reload).querySelector('#outcome-link')).toBe(null);
+    expect(reload.body).not.toContain(link);
+    expect(html(reload).querySelector('#invitations')!.text).toContain(INVITEE);
+    expect(await t.app.db.selectFrom('invitations').select('id').execute()).toHaveLength(1);
+  });
+
+  it('sends again once: the reload does not make another link, so the one just copied keeps working', async () => {
+    await inviteChloe(t, admin);
+    const { id } = await t.app.db.selectFrom('invitations').select('id').executeTakeFirstOrThrow();
+    const resent = await t.app.inject({ method: 'POST', url: `/admin/invitations/${id}/resend`, headers: { cookie: admin } });
+    expect(resent.statusCode).toBe(303);
+    expect(resent.headers.location).toBe('/admin/members#invite');
+    const link = shownLink(await follow(t, resent, admin));
+    const { token_hash } = await t.app.db.selectFrom('invitations').select('token_hash').executeTakeFirstOrThrow();
+
+    const reload = await members(admin);
+    expect(html(reload).querySelector('#outcome-link')).toBe(null);
+    expect((await t.app.db.selectFrom('invitations').select('token_hash').executeTakeFirstOrThrow()).token_hash).toEqual(token_hash);
+    expect((await t.app.inject({ url: link })).statusCode).toBe(200);
+  });
+
+  it('shows an admin’s password link once, after a redirect', async () => {
+    const memberId = await createUser(t.app, { email: 'bruno@example.com' });
+    const made = await t.app.inject({ method: 'POST', url: `/admin/members/${memberId}/reset-link`, headers: { cookie: admin } });
+    expect(made.statusCode).toBe(303);
+    expect(made.body).not.toContain('/password/reset/');
+    const page = await follow(t, made, admin);
+    expect(html(page).querySelector('#invite .notice')?.text).toContain('Password link for bruno@example.com.');
+    const link = new URL(html(page).querySelector('#outcome-link')!.getAttribute('value')!).pathname;
+    expect(link).toMatch(/^\/password\/reset\/\w{48}$/);
+    expect(html(await members(admin)).querySelector('#outcome-link')).toBe(null);
+    expect(await t.app.db.selectFrom('password_resets').select('id').execute()).toHaveLength(1);
+    expect((await t.app.inject({ url: link })).statusCode).toBe(200);
+  });
+
+  it('ignores a flash cookie that Hameau did not sign, or that names another message', async () => {
+    const forged = JSON.stringify({ outcome: { kind: 'invitation', email: 'x@example.com', link: 'https://evil.example/', emailed: false, sendFailed: false } });
+    const page = await members(`${admin}; hameau_flash=${encodeURIComponent(forged)}`);
+    expect(page.statusCode).toBe(200);
+    expect(html(page).querySelector('#outcome-link')).toBe(null);
+    expect(page.body).not.toContain('evil.example');
+  });
+});
+
+describe('a password link made by an admin, with email set up', () => {
+  it('is shown to the admin and never emailed', async () => {
+    const smtp = await startSmtp();
+    const t = await createTestApp({ SMTP_URL: smtp.url });
+    try {
+      const admin = await setupOrganisation(t.app);
+      const memberId = await createUser(t.app, { email: 'bruno@example.com' });
+      const made = await t.app.inject({ method: 'POST', url: `/admin/members/${memberId}/reset-link`, headers: { cookie: admin } });
+      const page = await follow(t, made, admin);
+      expect(html(page).querySelector('#outcome-link')?.getAttribute('value')).toMatch(/\/password\/reset\/\w{48}$/);
+      expect(mainText(page)).not.toContain('could not be sent');
+      // The first message the server receives afterwards is the invitation: no password link was mailed.
+      await inviteChloe(t, admin);
+      expect((await smtp.nextMessage()).to).toMatchObject({ text: INVITEE });
+      expect(smtp.messages).toHaveLength(1);
+    } finally {
+      await t.close();
+      await smtp.close();
+    }
+  });
+});
+
+describe('invitation changes that could race', () => {
+  let t: TestApp;
+  let admin: string;
+  beforeEach(async () => {
+    t = await createTestApp();
+    admin = await setupOrganisation(t.app);
+  });
+  afterEach(async () => t.close());
+
+  const rows = () => t.app.db.selectFrom('invitations').selectAll().orderBy('id').execute();
+
+  it('supersedes an expired invitation when the address is invited again', async () => {
+    const oldLink = shownLink(await follow(t, await inviteChloe(t, admin), admin));
+    await t.app.db.updateTable('invitations').set({ expires_at: Date.now() - 1000 }).execute();
+
+    const again = await inviteChloe(t, admin);
+    expect(again.statusCode).toBe(303);
+    const newLink = shownLink(await follow(t, again, admin));
+    const [old, current] = await rows();
+    expect(old!.revoked_at).not.toBeNull();
+    expect(current).toMatchObject({ email: INVITEE, accepted_at: null, revoked_at: null });
+    const audit = await t.app.db.selectFrom('audit_log').select(['action', 'subject_id']).where('action', '=', 'invitation.supersede').execute();
+    expect(audit).toEqual([{ action: 'invitation.supersede', subject_id: String(old!.id) }]);
+
+    expect((await t.app.inject({ url: oldLink })).statusCode).toBe(410);
+    expect((await t.app.inject({ url: newLink })).statusCode).toBe(200);
+  });
+
+  it('keeps one invitation when two admins invite the same address at the same moment', async () => {
+    await createUser(t.app, { email: 'second-admin@example.com', role: 'admin' });
+    const other = await login(t.app, 'second-admin@example.com');
+    const answers = await Promise.all([inviteChloe(t, admin), inviteChloe(t, other)]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([303, 422]);
+    const refused = answers.find((a) => a.statusCode === 422)!;
+    expect(html(refused).querySelector('#invite-email-error')?.text).toContain(`${INVITEE} has already been invited.`);
+    expect(await rows()).toHaveLength(1);
+  });
+
+  it('writes each change and its audit entry together, or neither', async () => {
+    const memberId = await createUser(t.app, { email: 'bruno@example.com' });
+    await inviteChloe(t, admin);
+    const [before] = await rows();
+    // From now on the audit log refuses every entry.
+    t.app.sqlite.exec("CREATE TRIGGER audit_down BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END");
+    const post = (url: string, payload?: Record<string, string>) => t.app.inject({ method: 'POST', url, headers: { cookie: admin }, ...(payload ? { payload } : {}) });
+
+    expect((await post('/admin/invitations', { email: 'dan@example.com', role: 'member', locale: 'en' })).statusCode).toBe(500);
+    expect((await post(`/admin/invitations/${before!.id}/resend`)).statusCode).toBe(500);
+    expect((await post(`/admin/invitations/${before!.id}/revoke`)).statusCode).toBe(500);
+    expect((await post(`/admin/members/${memberId}/reset-link`)).statusCode).toBe(500);
+
+    expect(await rows()).toEqual([before]);
+    expect(await t.app.db.selectFrom('password_resets').select('id').execute()).toEqual([]);
   });
 });

@@ -55,8 +55,10 @@ describe('language', () => {
     const footerForm = html(page).querySelector('footer form[action="/language"]');
     expect(footerForm?.getAttribute('method')).toBe('post');
     expect(footerForm?.querySelector('input[name="next"]')?.getAttribute('value')).toBe('/login');
-    expect(footerForm?.querySelector('button[aria-pressed="true"]')?.getAttribute('value')).toBe('en');
-    expect(footerForm?.querySelectorAll('button[name="locale"]').map((b) => b.getAttribute('value'))).toEqual(['fr', 'en']);
+    // The current language is shown, not offered; a full reload (no boost) brings <html lang> along.
+    expect(footerForm?.getAttribute('hx-boost')).toBe('false');
+    expect(footerForm?.querySelector('[aria-current="true"]')?.getAttribute('lang')).toBe('en');
+    expect(footerForm?.querySelectorAll('button[name="locale"]').map((b) => b.getAttribute('value'))).toEqual(['fr']);
 
     const response = await switchTo('fr', { 'accept-language': 'en' });
     expect(response.statusCode).toBe(303);
@@ -69,7 +71,7 @@ describe('language', () => {
     const after = await loginPage({ 'accept-language': 'en', cookie: 'hameau_lang=fr' });
     expect(lang(after)).toBe('fr');
     expect(heading(after)).toBe('Se connecter à Acme');
-    expect(html(after).querySelector('footer button[aria-pressed="true"]')?.getAttribute('value')).toBe('fr');
+    expect(html(after).querySelector('footer [aria-current="true"]')?.getAttribute('lang')).toBe('fr');
   });
 
   it('ignores a language it does not have, and a next that leaves the site', async () => {

@@ -73,10 +73,13 @@ describe('logs', () => {
       headers: { cookie: admin },
       payload: { email: 'carol@example.com', role: 'member', locale: 'en' },
     });
-    const invitationUrl = new URL(html(invited).querySelector('#outcome-link')!.getAttribute('value')!);
+    // POST-then-redirect: the members page shows the link, carried by the flash cookie.
+    const follow = async (posted: Awaited<ReturnType<typeof t.app.inject>>) =>
+      t.app.inject({ url: '/admin/members', headers: { cookie: [admin, ...posted.cookies.map((c) => `${c.name}=${c.value}`)].join('; ') } });
+    const invitationUrl = new URL(html(await follow(invited)).querySelector('#outcome-link')!.getAttribute('value')!);
     const bob = await t.app.db.selectFrom('users').select('id').where('email', '=', 'bob@example.com').executeTakeFirstOrThrow();
     const reset = await t.app.inject({ method: 'POST', url: `/admin/members/${bob.id}/reset-link`, headers: { cookie: admin } });
-    const resetUrl = new URL(html(reset).querySelector('#outcome-link')!.getAttribute('value')!);
+    const resetUrl = new URL(html(await follow(reset)).querySelector('#outcome-link')!.getAttribute('value')!);
     const tokens = [invitationUrl.pathname.split('/').pop()!, resetUrl.pathname.split('/').pop()!];
     expect(tokens.every((token) => token.length >= 32)).toBe(true);
 
@@ -128,7 +131,8 @@ describe('logs', () => {
       headers: { cookie: admin2 },
       payload: { email: 'dave@example.com', role: 'member', locale: 'en' },
     });
-    const shownLink = html(failed).querySelector('#outcome-link')?.getAttribute('value');
+    const page = await t.app.inject({ url: '/admin/members', headers: { cookie: [admin2, ...failed.cookies.map((c) => `${c.name}=${c.value}`)].join('; ') } });
+    const shownLink = html(page).querySelector('#outcome-link')?.getAttribute('value');
     expect(shownLink).toMatch(/\/invite\/\w+$/);
     expect(t.logs.some((line) => line.msg === 'email could not be sent')).toBe(true);
     expect(everything(t)).not.toContain(shownLink!.split('/').pop()!);
@@ -167,5 +171,38 @@ describe('logs', () => {
       expect(text).not.toContain(password);
     }
     expect(text).not.toContain('"password"');
+  });
+});
+
+describe('logs of pages reached through a link', () => {
+  it('never hold the token, whether it comes in the URL, the Referer or htmx’s HX-Current-URL', async () => {
+    const t = await createTestApp();
+    try {
+      const admin = await setupOrganisation(t.app);
+      const invited = await t.app.inject({
+        method: 'POST',
+        url: '/admin/invitations',
+        payload: { email: 'chloe@example.com', role: 'member', locale: 'en' },
+        headers: { cookie: admin, 'hx-request': 'true', 'hx-request-type': 'partial' },
+      });
+      const link = html(invited).querySelector('#outcome-link')?.getAttribute('value') ?? '';
+      const token = link.split('/').pop()!;
+      expect(token).toMatch(/^[a-z2-9]{48}$/);
+      await t.app.inject({ url: '/static/css/hameau.css', headers: { referer: link } });
+      await t.app.inject({
+        method: 'POST',
+        url: new URL(link).pathname,
+        payload: { name: 'Chloé', locale: 'en', password: PASSWORD, passwordConfirmation: PASSWORD },
+        headers: { 'hx-request': 'true', 'hx-current-url': link, referer: link },
+      });
+      const text = JSON.stringify(t.logs);
+      expect(text).not.toContain(token);
+      expect(text).toContain('/invite/[redacted]');
+      // Headers outside the short list are not logged at all.
+      await t.app.inject({ url: '/login', headers: { 'x-custom-secret': 'do-not-log-me' } });
+      expect(JSON.stringify(t.logs)).not.toContain('do-not-log-me');
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -252,7 +252,8 @@ describe('sign in over https', () => {
   it('marks the session cookie Secure when PUBLIC_URL is https', async () => {
     const response = await t.app.inject({ method: 'POST', url: '/login', payload: { email: ADMIN.email, password: ADMIN.password } });
     expect(response.statusCode).toBe(303);
-    const cookie = response.cookies.find((c) => c.name === 'hameau_session')!;
+    // Over https the cookie carries the __Host- prefix (see test/http/cookies.test.ts).
+    const cookie = response.cookies.find((c) => c.name === '__Host-hameau_session')!;
     expect(cookie).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Lax', path: '/', maxAge: 30 * 24 * 60 * 60 });
     expect(rawSessionCookie(response)).toMatch(/; Secure/);
   });
@@ -261,7 +262,7 @@ describe('sign in over https', () => {
 function rawSessionCookie(response: LightMyRequestResponse): string {
   const header = response.headers['set-cookie'];
   const all = Array.isArray(header) ? header : header ? [header] : [];
-  const found = all.find((c) => c.startsWith('hameau_session='));
+  const found = all.find((c) => c.startsWith('hameau_session=') || c.startsWith('__Host-hameau_session='));
   if (!found) throw new Error('no session cookie header');
   return found;
 }

@@ -1,5 +1,7 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   PASSWORD,
   cookiesFrom,
@@ -19,6 +21,15 @@ const NEW_PASSWORD = 'a brand new pass phrase';
 
 const forgot = (t: TestApp, email: string) =>
   t.app.inject({ method: 'POST', url: '/password/forgot', payload: { email }, headers: { 'accept-language': 'en' } });
+/** Asks for a link the way a browser does: the form answers with a redirect, then the browser shows the page it names. */
+async function forgotAndFollow(t: TestApp, email: string): Promise<{ sent: LightMyRequestResponse; page: LightMyRequestResponse }> {
+  const sent = await forgot(t, email);
+  expect(sent.statusCode).toBe(303);
+  expect(sent.headers.location).toBe('/password/forgot/sent');
+  const page = await t.app.inject({ url: sent.headers.location!, headers: { cookie: cookiesFrom(sent), 'accept-language': 'en' } });
+  expect(page.statusCode).toBe(200);
+  return { sent, page };
+}
 const choose = (t: TestApp, path: string, password = NEW_PASSWORD, passwordConfirmation = password) =>
   t.app.inject({ method: 'POST', url: path, payload: { password, passwordConfirmation }, headers: { 'accept-language': 'en' } });
 const signIn = (t: TestApp, email: string, password: string) =>
@@ -45,7 +56,7 @@ describe('password reset by email', () => {
   /** Asks for a link for Bruno and returns its path ("/password/reset/<token>"). */
   async function requestLink(): Promise<string> {
     const response = await forgot(t, EMAIL);
-    expect(response.statusCode).toBe(200);
+    expect(response.statusCode).toBe(303);
     return new URL(linkIn(await smtp.nextMessage())).pathname;
   }
   const sessionsOf = (id: number) => t.app.db.selectFrom('sessions').select('id').where('user_id', '=', id).execute();
@@ -55,8 +66,7 @@ describe('password reset by email', () => {
     const phone = await login(t.app, EMAIL);
     const adminSessions = await sessionsOf(1);
 
-    const response = await forgot(t, EMAIL);
-    expect(response.statusCode).toBe(200);
+    const { page: response } = await forgotAndFollow(t, EMAIL);
     expect(mainText(response)).toContain(`If an account uses ${EMAIL}, we have sent it a link`);
     const mail = await smtp.nextMessage();
     expect(mail.to && 'text' in mail.to ? mail.to.text : '').toBe(EMAIL);
@@ -151,18 +161,24 @@ describe('password reset by email', () => {
     await createUser(t.app, { email: 'gone@example.com' });
     await t.app.db.updateTable('users').set({ status: 'deactivated' }).where('email', '=', 'gone@example.com').execute();
 
-    const unknown = await forgot(t, 'nobody@example.com');
-    const deactivated = await forgot(t, 'gone@example.com');
-    // The mail is sent before the answer: had one gone out, it would be here already.
-    expect(smtp.messages).toHaveLength(0);
-    const real = await forgot(t, EMAIL);
+    const unknown = await forgotAndFollow(t, 'nobody@example.com');
+    const deactivated = await forgotAndFollow(t, 'gone@example.com');
+    const real = await forgotAndFollow(t, EMAIL);
+    // The mail goes out after the answer: wait for the real one; nothing was sent for the others
+    // (they asked first, and their requests made no link to send).
+    const mail = await smtp.nextMessage();
+    expect(mail.to && 'text' in mail.to ? mail.to.text : '').toBe(EMAIL);
     expect(smtp.messages).toHaveLength(1);
-    expect(smtp.messages[0]!.to && 'text' in smtp.messages[0]!.to ? smtp.messages[0]!.to.text : '').toBe(EMAIL);
 
-    for (const response of [unknown, deactivated, real]) expect(response.statusCode).toBe(200);
-    expect(answerFor(unknown, 'nobody@example.com')).toBe(answerFor(real, EMAIL));
-    expect(answerFor(deactivated, 'gone@example.com')).toBe(answerFor(real, EMAIL));
-    expect(answerFor(real, EMAIL)).toContain('If an account uses EMAIL, we have sent it a link to choose a new password.');
+    // The same redirect and the same cookies...
+    for (const { sent } of [unknown, deactivated]) {
+      expect(sent.headers.location).toBe(real.sent.headers.location);
+      expect(sent.cookies.map((c) => c.name)).toEqual(real.sent.cookies.map((c) => c.name));
+    }
+    // ...then the same page.
+    expect(answerFor(unknown.page, 'nobody@example.com')).toBe(answerFor(real.page, EMAIL));
+    expect(answerFor(deactivated.page, 'gone@example.com')).toBe(answerFor(real.page, EMAIL));
+    expect(answerFor(real.page, EMAIL)).toContain('If an account uses EMAIL, we have sent it a link to choose a new password.');
     expect(await t.app.db.selectFrom('password_resets').select('user_id').execute()).toEqual([{ user_id: userId }]);
   });
 
@@ -176,11 +192,38 @@ describe('password reset by email', () => {
 
     // A well-formed address full of markup is shown back escaped on the answer page.
     const marked = '<b>x</b>@example.com';
-    const sent = await forgot(t, marked);
-    expect(sent.statusCode).toBe(200);
+    const { page: sent } = await forgotAndFollow(t, marked);
     expect(mainText(sent)).toContain(`If an account uses ${marked}`);
     expect(sent.body).not.toContain('<b>x</b>');
     expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('answers with a redirect, so that reloading does not send the form again; the address never appears in the URL', async () => {
+    const { sent, page } = await forgotAndFollow(t, EMAIL);
+    expect(sent.headers.location).not.toContain('bruno');
+    expect(sent.body).toBe('');
+    expect(html(page).querySelector('h1')?.text).toBe('Check your email');
+    expect(mainText(page)).toContain(`If an account uses ${EMAIL}`);
+    await smtp.nextMessage();
+
+    // Reloading the page, once the notice has been read, goes back to the form and sends nothing.
+    const flash = page.cookies.find((c) => c.name === 'hameau_flash');
+    expect(flash?.value).toBe('');
+    const reload = await t.app.inject({ url: '/password/forgot/sent', headers: { 'accept-language': 'en' } });
+    expect(reload.statusCode).toBe(303);
+    expect(reload.headers.location).toBe('/password/forgot');
+    expect(smtp.messages).toHaveLength(1);
+    expect(await t.app.db.selectFrom('password_resets').select('id').execute()).toHaveLength(1);
+  });
+
+  it('shows the page only after a request: another notice, or a forged one, leads back to the form', async () => {
+    const signedOut = await t.app.inject({ method: 'POST', url: '/logout' });
+    const forged = `hameau_flash=${encodeURIComponent(JSON.stringify({ key: 'flash.resetRequested', params: { email: 'x@example.com' }, kind: 'info' }))}`;
+    for (const cookie of [cookiesFrom(signedOut), forged]) {
+      const page = await t.app.inject({ url: '/password/forgot/sent', headers: { cookie } });
+      expect(page.statusCode, cookie).toBe(303);
+      expect(page.headers.location).toBe('/password/forgot');
+    }
   });
 
   it('refuses a link that never existed with 404', async () => {
@@ -188,6 +231,57 @@ describe('password reset by email', () => {
     expect(response.statusCode).toBe(404);
     expect(mainText(response)).toContain('This password reset link does not exist.');
     expect((await choose(t, '/password/reset/not-a-token')).statusCode).toBe(404);
+  });
+});
+
+/** A mail server that accepts connections and then never says a word. */
+async function startSilentMailServer(): Promise<{ url: string; connections: () => number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('password reset with a mail server that does not answer', () => {
+  it('answers at once for a real account as for an unknown one, and logs the email that could not be sent', async () => {
+    const mailServer = await startSilentMailServer();
+    const t = await createTestApp({ SMTP_URL: mailServer.url });
+    try {
+      await setupOrganisation(t.app);
+      await createUser(t.app, { email: EMAIL });
+      // Waiting for the mail server here would tell who has an account (and hold the request for
+      // as long as the server keeps silent). The timer only tells a waiting answer from a prompt one.
+      const within = <T>(promise: Promise<T>) =>
+        Promise.race([promise, new Promise<'still waiting'>((resolve) => setTimeout(() => resolve('still waiting'), 5_000).unref())]);
+      const real = await within(forgot(t, EMAIL));
+      const unknown = await within(forgot(t, 'nobody@example.com'));
+      expect(real === 'still waiting' ? real : real.statusCode).toBe(303);
+      expect(unknown === 'still waiting' ? unknown : unknown.statusCode).toBe(303);
+      await vi.waitFor(() => expect(mailServer.connections()).toBe(1));
+      // The server hangs up without a word: the failure is logged, with the address and not the link.
+      await mailServer.close();
+      await vi.waitFor(() => expect(t.logs.find((l) => l.msg === 'email could not be sent')).toBeDefined());
+      const logged = t.logs.find((l) => l.msg === 'email could not be sent')!;
+      expect(logged.to).toBe(EMAIL);
+      expect(JSON.stringify(logged)).not.toContain('/password/reset/');
+    } finally {
+      await t.close();
+      await mailServer.close();
+    }
   });
 });
 
@@ -199,10 +293,8 @@ describe('password reset without email', () => {
       await createUser(t.app, { email: EMAIL });
       const form = await t.app.inject({ url: '/password/forgot', headers: { 'accept-language': 'en' } });
       expect(mainText(form)).toContain('This server cannot send email.');
-      const known = await forgot(t, EMAIL);
-      const unknown = await forgot(t, 'nobody@example.com');
-      expect(known.statusCode).toBe(200);
-      expect(unknown.statusCode).toBe(known.statusCode);
+      const known = (await forgotAndFollow(t, EMAIL)).page;
+      const unknown = (await forgotAndFollow(t, 'nobody@example.com')).page;
       expect(mainText(unknown)).toBe(mainText(known));
       expect(mainText(known)).toContain('Ask an administrator of your organisation');
       expect(mainText(known)).not.toContain('we have sent it a link');
@@ -219,9 +311,11 @@ describe('password link made by an administrator', () => {
       const admin = await setupOrganisation(t.app);
       const memberId = await createUser(t.app, { email: EMAIL });
       const made = await t.app.inject({ method: 'POST', url: `/admin/members/${memberId}/reset-link`, headers: { cookie: admin, 'accept-language': 'en' } });
-      expect(made.statusCode).toBe(200);
-      expect(mainText(made)).toContain(`Password link for ${EMAIL}`);
-      const link = new URL(html(made).querySelector('#outcome-link')!.getAttribute('value')!).pathname;
+      // The link is shown on the page the admin is sent to (POST then redirect).
+      expect(made.statusCode).toBe(303);
+      const shown = await t.app.inject({ url: made.headers.location!, headers: { cookie: cookiesFrom(made, admin), 'accept-language': 'en' } });
+      expect(mainText(shown)).toContain(`Password link for ${EMAIL}`);
+      const link = new URL(html(shown).querySelector('#outcome-link')!.getAttribute('value')!).pathname;
       expect(link).toMatch(/^\/password\/reset\/[a-z2-9]{48}$/);
 
       expect((await choose(t, link)).statusCode).toBe(303);

@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
 import { ADMIN, createTestApp, html, mainText, setupOrganisation, type TestApp } from '../helpers/app.js';
 
 describe('first-run setup', () => {
@@ -132,3 +134,66 @@ describe('the organisation time zone', () => {
     }
   });
 });
+
+describe('setting up from another computer than the server', () => {
+  const payload = { organisationName: 'Acme', locale: 'en', timeZone: 'Europe/Paris', name: 'Alice', email: 'alice@example.com', password: ADMIN.password, passwordConfirmation: ADMIN.password };
+  const codeIn = (t: TestApp) => t.logs.find((line) => typeof line.setupCode === 'string')?.setupCode as string;
+
+  it('asks for the setup code printed in the log, and refuses without it', async () => {
+    const t = await createTestApp();
+    try {
+      const code = codeIn(t);
+      expect(code).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
+      const remote = { remoteAddress: '192.168.1.20', headers: { 'accept-language': 'en' } };
+
+      const form = await t.app.inject({ url: '/setup', ...remote });
+      expect(html(form).querySelector('#setupCode')).not.toBeNull();
+      const local = await t.app.inject({ url: '/setup', headers: { 'accept-language': 'en' } });
+      expect(html(local).querySelector('#setupCode')).toBeNull();
+
+      const missing = await t.app.inject({ method: 'POST', url: '/setup', payload, ...remote });
+      expect(missing.statusCode).toBe(422);
+      expect(html(missing).querySelector('#setupCode-error')?.text).toContain('Enter the setup code');
+      const wrong = await t.app.inject({ method: 'POST', url: '/setup', payload: { ...payload, setupCode: 'aaaa-bbbb-cccc' }, ...remote });
+      expect(html(wrong).querySelector('#setupCode-error')?.text).toContain('This is not the setup code');
+      expect(await t.app.db.selectFrom('users').select('id').execute()).toHaveLength(0);
+
+      // Requests relayed by a proxy on the server itself are not "from the server".
+      const proxied = await t.app.inject({ method: 'POST', url: '/setup', payload, headers: { 'x-forwarded-for': '203.0.113.9' } });
+      expect(proxied.statusCode).toBe(422);
+
+      const right = await t.app.inject({ method: 'POST', url: '/setup', payload: { ...payload, setupCode: ` ${code.toUpperCase().replaceAll('-', ' ')} ` }, ...remote });
+      expect(right.statusCode).toBe(303);
+      expect(await t.app.db.selectFrom('users').select('role').execute()).toEqual([{ role: 'admin' }]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('prints no code once the organisation is set up', async () => {
+    const t = await createTestApp();
+    await setupOrganisation(t.app);
+    const again = await buildAgain(t);
+    try {
+      expect(again.logs.some((line) => 'setupCode' in line)).toBe(false);
+    } finally {
+      await again.close();
+      await t.close();
+    }
+  });
+});
+
+/** A second app on the same data directory, as after a restart. */
+async function buildAgain(t: TestApp) {
+  const logs: Record<string, unknown>[] = [];
+  const app = await buildApp(t.config, {
+    logStream: new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    }),
+  });
+  await app.ready();
+  return { logs, close: () => app.close() };
+}

@@ -2,7 +2,7 @@
 // variable for every bad value (all of them at once, so a start-up is not fixed one error at a time).
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, startupWarnings } from '../../src/config.js';
 
 /** The message loadConfig throws for `env`, or fails the test when it does not throw. */
 function problemWith(env: Record<string, string>): ConfigError {
@@ -53,7 +53,7 @@ describe('loadConfig', () => {
         SMTP_FROM: 'Intranet <intranet@example.com>',
         LOG_LEVEL: 'WARN',
         SQLITE_SYNCHRONOUS: 'full',
-        TRUST_PROXY: 'yes',
+        TRUST_PROXY: '10.0.0.2',
       },
       '/srv/hameau',
     );
@@ -67,7 +67,7 @@ describe('loadConfig', () => {
       smtpFrom: 'Intranet <intranet@example.com>',
       logLevel: 'warn',
       sqliteSynchronous: 'FULL',
-      trustProxy: true,
+      trustProxy: ['10.0.0.2'],
     });
   });
 
@@ -85,9 +85,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ PUBLIC_URL: 'http://192.168.1.10:3000' }).secureCookies).toBe(false);
   });
 
-  it('keeps a path in PUBLIC_URL, without the trailing slash', () => {
-    expect(loadConfig({ PUBLIC_URL: 'https://example.com/intranet/' }).publicUrl).toBe('https://example.com/intranet');
+  it('accepts PUBLIC_URL with or without the root slash, and drops it', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://intranet.example.com/' }).publicUrl).toBe('https://intranet.example.com');
+    expect(loadConfig({ PUBLIC_URL: 'https://intranet.example.com:8443' }).publicUrl).toBe('https://intranet.example.com:8443');
   });
+
+  it.each(['https://example.com/intranet', 'https://example.com/intranet/', 'http://example.com//'])(
+    'refuses a PUBLIC_URL with a path (%s): every page and file is served from the root',
+    (value) => {
+      const error = problemWith({ PUBLIC_URL: value });
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toMatch(/^PUBLIC_URL must be the root address of Hameau, without a path/);
+      expect(error.problems[0]).toContain(`(got "${value}")`);
+      expect(error.problems[0]).toContain('https://intranet.example.com');
+    },
+  );
 
   it.each([
     ['PORT', 'abc', /PORT must be a whole number from 1 to 65535 \(got "abc"\)/],
@@ -103,7 +115,13 @@ describe('loadConfig', () => {
     ['SMTP_URL', 'http://x', /SMTP_URL must look like smtp:\/\//],
     ['SMTP_URL', 'not a url', /SMTP_URL/],
     ['SMTP_FROM', 'nobody', /SMTP_FROM must be an email address/],
-    ['TRUST_PROXY', 'perhaps', /TRUST_PROXY must be true or false \(got "perhaps"\)/],
+    ['TRUST_PROXY', 'perhaps', /TRUST_PROXY must be a comma-separated list of the addresses or networks of your reverse proxies: .*\(got "perhaps"\)/],
+    ['TRUST_PROXY', '10.0.0.300', /TRUST_PROXY .*\(got "10\.0\.0\.300"\)/],
+    ['TRUST_PROXY', '10.0.0.0/33', /TRUST_PROXY .*\(got "10\.0\.0\.0\/33"\)/],
+    ['TRUST_PROXY', '10.0.0.1,,10.0.0.2', /TRUST_PROXY/],
+    ['TRUST_PROXY', '-1', /TRUST_PROXY/],
+    ['TRUST_PROXY', '1', /TRUST_PROXY takes the addresses of your reverse proxies, not a number of them: .*X-Forwarded-For.*TRUST_PROXY=127\.0\.0\.1.*\(got "1"\)/],
+    ['TRUST_PROXY', '2', /TRUST_PROXY takes the addresses .*\(got "2"\)/],
   ])('explains a bad %s (%s)', (name, value, message) => {
     const error = problemWith({ [name]: value });
     expect(error.problems).toHaveLength(1);
@@ -128,14 +146,47 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['1', true],
-    ['true', true],
-    ['ON', true],
+    ['10.0.0.2', ['10.0.0.2']],
+    [' 10.0.0.2 , 192.168.0.0/16,fd00::/8 ', ['10.0.0.2', '192.168.0.0/16', 'fd00::/8']],
+    ['::1', ['::1']],
+    ['loopback,uniquelocal', ['loopback', 'uniquelocal']],
     ['0', false],
     ['false', false],
     ['no', false],
-  ])('reads TRUST_PROXY=%s as %s', (value, expected) => {
-    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(expected);
+    ['OFF', false],
+  ])('reads TRUST_PROXY=%s as %j', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', 'TRUE', 'yes', 'on'])('refuses TRUST_PROXY=%s, which would trust any address a client writes, and says what to write', (value) => {
+    const error = problemWith({ TRUST_PROXY: value });
+    expect(error.problems).toHaveLength(1);
+    const [problem] = error.problems as [string];
+    expect(problem.startsWith('TRUST_PROXY cannot be "true"')).toBe(true);
+    expect(problem).toContain(`(got "${value}")`);
+    expect(problem).toContain('X-Forwarded-For');
+    expect(problem).toContain('TRUST_PROXY=127.0.0.1');
+    expect(problem).toMatch(/TRUST_PROXY=10\.0\.0\.2/);
+  });
+
+  describe('start-up warnings', () => {
+    it('warns that links point to localhost when PUBLIC_URL is unset and Hameau listens beyond this machine', () => {
+      for (const env of [{}, { HOST: '0.0.0.0' }, { HOST: '192.168.1.10' }, { HOST: '::' }]) {
+        const warnings = startupWarnings(loadConfig(env));
+        expect(warnings, JSON.stringify(env)).toHaveLength(1);
+        expect(warnings[0]).toMatch(/PUBLIC_URL is not set/);
+        expect(warnings[0]).toContain('http://localhost:3000');
+        expect(warnings[0]).toMatch(/emails/);
+        expect(warnings[0]).toMatch(/admin/);
+      }
+    });
+
+    it('says nothing when PUBLIC_URL is set, or when Hameau only listens on this machine', () => {
+      expect(startupWarnings(loadConfig({ PUBLIC_URL: 'https://intranet.example.com' }))).toEqual([]);
+      for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1', '::ffff:127.0.0.1']) {
+        expect(startupWarnings(loadConfig({ HOST: host })), host).toEqual([]);
+      }
+    });
   });
 
   it('turns template caching off only for npm run dev', () => {

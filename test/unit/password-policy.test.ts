@@ -168,3 +168,11 @@ describe('passwords that are the person themselves', () => {
     expect(await verifyPassword(hash, 'cafe creme au lait')).toBe(false);
   });
 });
+
+describe('passwords made of the organisation’s or the product’s name', () => {
+  it('are refused, alone or with digits and punctuation around them', () => {
+    expect(passwordProblem('Hameau2026!!!', {})).toBe('validation.passwordPersonal');
+    expect(passwordProblem('coopérative des tilleuls 1', { organisation: 'Coopérative des Tilleuls' })).toBe('validation.passwordPersonal');
+    expect(passwordProblem('les tilleuls fleurissent en juin', { organisation: 'Coopérative des Tilleuls' })).toBeNull();
+  });
+});

@@ -5,6 +5,7 @@ import { checkNewPassword } from '../../auth/new-password.js';
 import { invalidateSession, invalidateUserSessions, listUserSessions } from '../../auth/sessions.js';
 import { NotFound } from '../../http/errors.js';
 import { Field, parseForm, withError } from '../../http/form.js';
+import { refundIfThrows } from '../../http/rate-limits.js';
 import { authorize } from '../../policy/index.js';
 import { describeDevice } from './device.js';
 import { changePassword } from './service.js';
@@ -46,10 +47,25 @@ export default async function accountRoutes(app: FastifyInstance) {
   app.post('/account/password', async (request, reply) => {
     authorize(request.user, 'app.use');
     const user = request.user;
-    let form = checkNewPassword(parseForm(PasswordForm, request.body, request.t), request.body, request.t, user);
+    let form = checkNewPassword(parseForm(PasswordForm, request.body, request.t), request.t, {
+      ...user,
+      organisation: request.organisation?.name,
+    });
     if (form.ok) {
-      const result = await changePassword(app.db, user.id, request.session!.id, form.value.currentPassword, form.value.password);
+      // Guessing the current password is guessing the password: the same per-account limit as
+      // sign-in, counted before the check so that parallel guesses see each other.
+      const attempt = await app.limiters.passwordFailuresPerAccount.reserve(request, user.email);
+      const change = {
+        userId: user.id,
+        sessionId: request.session!.id,
+        userAgent: request.headers['user-agent'] ?? '',
+        current: form.value.currentPassword,
+        next: form.value.password,
+      };
+      const result = await refundIfThrows(attempt, changePassword(app.db, change));
       if (result.ok) {
+        await attempt.refund();
+        reply.setSessionCookie(result.sessionToken);
         reply.flash('flash.passwordChanged', { count: result.sessionsEnded });
         return reply.redirectTo('/account/sessions');
       }

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { countMembers } from './queries.js';
 import { Field, parseForm } from '../../http/form.js';
+import { cookieOptions } from '../../http/cookies.js';
 import { LANGUAGE_COOKIE } from '../../http/request-context.js';
 import { safeNextPath } from '../../http/redirects.js';
 import { can, authorize } from '../../policy/index.js';
@@ -13,10 +14,10 @@ const LanguageForm = Type.Object({ locale: Field.locale(), next: Field.optional(
 export default async function homeRoutes(app: FastifyInstance) {
   app.get('/', async (request, reply) => {
     authorize(request.user, 'app.use');
-    const isAdmin = can(request.user, 'member.invite');
     return reply.render('home/index', {
       title: request.t('home.title'),
-      memberCount: isAdmin ? await countMembers(app.db) : null,
+      // The counts summarise the members page: shown to whoever may see that page.
+      memberCount: can(request.user, 'member.list') ? await countMembers(app.db) : null,
     });
   });
 
@@ -27,13 +28,7 @@ export default async function homeRoutes(app: FastifyInstance) {
     if (request.user) {
       await setUserLocale(app.db, request.user.id, form.value.locale);
     } else {
-      reply.setCookie(LANGUAGE_COOKIE, form.value.locale, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: app.config.secureCookies,
-        maxAge: 365 * 24 * 60 * 60,
-      });
+      reply.setCookie(LANGUAGE_COOKIE, form.value.locale, { ...cookieOptions(app.config), maxAge: 365 * 24 * 60 * 60 });
     }
     return reply.redirectTo(next);
   });

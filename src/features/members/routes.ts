@@ -1,22 +1,26 @@
 // /admin/members: the admin's list of members and invitations, and what they can do to each.
+// Every handler asks the policy before it reads anything, so that nobody else can learn, from a
+// 404, which ids exist.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  createInvitation,
-  findInvitation,
-  listOpenInvitations,
-  renewInvitation,
-  revokeInvitation,
-  type CreateInvitationResult,
-} from '../../auth/invitations.js';
-import { issueResetToken } from '../../auth/password-reset.js';
-import { findUserById } from '../../auth/users.js';
-import type { Invitation, User } from '../../db/schema.js';
+import { listOpenInvitations, revokeInvitation } from '../../auth/invitations.js';
+import type { CurrentUser } from '../../auth/sessions.js';
 import { NotFound } from '../../http/errors.js';
 import { Field, parseForm, type FieldErrors } from '../../http/form.js';
-import { invitationMail } from '../../mail/messages.js';
+import { idParam } from '../../http/params.js';
+import { isPartialRequest } from '../../http/render.js';
 import { authorize } from '../../policy/index.js';
-import { changeRole, deactivateMember, listMembers, reactivateMember } from './service.js';
+import { findMember, listMembers, type MemberRow } from './queries.js';
+import {
+  changeRole,
+  deactivateMember,
+  inviteMember,
+  issueResetLink,
+  reactivateMember,
+  resendInvitation,
+  type LinkOutcome,
+  type MemberAdmin,
+} from './service.js';
 
 const ROLES = ['member', 'admin'] as const;
 const InviteForm = Type.Object({ email: Field.email(), role: Field.choice(ROLES), locale: Field.locale() });
@@ -24,16 +28,8 @@ const RoleForm = Type.Object({ role: Field.choice(ROLES) });
 
 type IdParams = { Params: { id: string } };
 
-/** What the admin sees after inviting someone, sending again, or asking for a reset link. */
-interface LinkOutcome {
-  kind: 'invitation' | 'resend' | 'resetLink';
-  email: string;
-  /** Shown when it could not be emailed: the admin copies it and passes it on. */
-  link: string | null;
-  emailed: boolean;
-  /** Email is set up but this message could not be sent (the server logged why). */
-  sendFailed: boolean;
-}
+/** Where the outcome of inviting, sending again or making a password link is shown. */
+const OUTCOME_PAGE = '/admin/members#invite';
 
 export default async function memberRoutes(app: FastifyInstance) {
   async function renderPage(
@@ -41,18 +37,24 @@ export default async function memberRoutes(app: FastifyInstance) {
     reply: FastifyReply,
     extra: { outcome?: LinkOutcome; values?: Record<string, string>; errors?: FieldErrors; status?: number } = {},
   ) {
-    const after = typeof (request.query as { after?: unknown }).after === 'string' ? (request.query as { after: string }).after : null;
-    const [page, invitations] = await Promise.all([listMembers(app.db, after), listOpenInvitations(app.db)]);
+    const query = request.query as Record<string, unknown>;
+    const [page, open] = await Promise.all([
+      listMembers(app.db, { after: single(query.after), before: single(query.before) }),
+      listOpenInvitations(app.db),
+    ]);
     return reply.render(
       'members/index',
       {
         title: request.t('members.title'),
         members: page.members,
+        previous: page.previous,
         next: page.next,
-        invitations,
+        invitations: open.invitations,
+        invitationsTotal: open.total,
         now: Date.now(),
         mailEnabled: app.mailer.enabled,
-        outcome: extra.outcome ?? null,
+        // Otherwise the outcome carried by the flash cookie, if any.
+        ...(extra.outcome ? { outcome: extra.outcome } : {}),
         values: extra.values ?? { role: 'member', locale: request.organisation?.default_locale ?? request.locale },
         errors: extra.errors ?? {},
       },
@@ -60,34 +62,28 @@ export default async function memberRoutes(app: FastifyInstance) {
     );
   }
 
-  async function sendInvitation(request: FastifyRequest, invitation: Invitation, token: string): Promise<LinkOutcome['emailed']> {
-    if (!app.mailer.enabled) return false;
-    return app.mailer.send(
-      invitationMail({
-        to: invitation.email,
-        locale: invitation.locale,
-        organisationName: request.organisation?.name ?? 'Hameau',
-        inviterName: request.user?.name ?? '',
-        link: invitationLink(token),
-        expiresAt: invitation.expires_at,
-        timeZone: request.organisation?.time_zone,
-      }),
-    );
+  /**
+   * POST-then-redirect, the outcome (and the link to copy) travelling in the flash cookie: a reload
+   * never posts again (for "send again", that would make a new link and kill the one just copied).
+   * htmx's in-place answer to the invite form is the panel itself, and the address does not change.
+   */
+  function answerWithOutcome(request: FastifyRequest, reply: FastifyReply, outcome: LinkOutcome) {
+    if (isPartialRequest(request)) return renderPage(request, reply, { outcome });
+    reply.flashOutcome(outcome);
+    return reply.redirectTo(OUTCOME_PAGE);
   }
 
-  const invitationLink = (token: string) => `${app.config.publicUrl}/invite/${token}`;
-
-  /** Emailed links are not shown; a link that could not be emailed is, so the admin can pass it on. */
-  const linkOutcome = (kind: LinkOutcome['kind'], email: string, emailed: boolean, link: string): LinkOutcome => ({
-    kind,
-    email,
-    emailed,
-    sendFailed: app.mailer.enabled && !emailed,
-    link: emailed ? null : link,
+  const memberAdmin = (request: FastifyRequest, user: CurrentUser): MemberAdmin => ({
+    db: app.db,
+    mailer: app.mailer,
+    publicUrl: app.config.publicUrl,
+    organisation: request.organisation,
+    actor: { id: user.id, name: user.name },
   });
 
-  async function loadMember(id: string): Promise<User> {
-    const member = /^\d{1,15}$/.test(id) ? await findUserById(app.db, Number(id)) : undefined;
+  /** The member an admin acts on; only called once the admin may see members at all. */
+  async function loadMember(id: string): Promise<MemberRow> {
+    const member = await findMember(app.db, idParam(id));
     if (!member) throw new NotFound();
     return member;
   }
@@ -113,41 +109,33 @@ export default async function memberRoutes(app: FastifyInstance) {
     const form = parseForm(InviteForm, request.body, request.t);
     if (!form.ok) return renderPage(request, reply, { values: form.values, errors: form.errors, status: 422 });
     await app.limiters.invitationsPerAdmin.consume(request, String(request.user.id));
-
-    const result: CreateInvitationResult = await createInvitation(app.db, { ...form.value, invitedBy: request.user.id });
+    const result = await inviteMember(memberAdmin(request, request.user), form.value);
     if (!result.ok) {
       const message = request.t(`members.invite.${result.problem}`, { email: form.value.email });
       return renderPage(request, reply, { values: form.values, errors: { email: message }, status: 422 });
     }
-    const emailed = await sendInvitation(request, result.invitation, result.token);
-    return renderPage(request, reply, {
-      outcome: linkOutcome('invitation', result.invitation.email, emailed, invitationLink(result.token)),
-    });
+    return answerWithOutcome(request, reply, result.outcome);
   });
 
   app.post<IdParams>('/admin/invitations/:id/resend', async (request, reply) => {
     authorize(request.user, 'member.invite');
+    const id = idParam(request.params.id);
     await app.limiters.invitationsPerAdmin.consume(request, String(request.user.id));
-    const renewed = /^\d{1,15}$/.test(request.params.id)
-      ? await renewInvitation(app.db, Number(request.params.id), request.user.id)
-      : null;
-    if (!renewed) throw new NotFound();
-    const emailed = await sendInvitation(request, renewed.invitation, renewed.token);
-    return renderPage(request, reply, {
-      outcome: linkOutcome('resend', renewed.invitation.email, emailed, invitationLink(renewed.token)),
-    });
+    const outcome = await resendInvitation(memberAdmin(request, request.user), id);
+    if (!outcome) throw new NotFound();
+    return answerWithOutcome(request, reply, outcome);
   });
 
   app.post<IdParams>('/admin/invitations/:id/revoke', async (request, reply) => {
     authorize(request.user, 'member.invite');
-    const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : NaN;
-    const invitation = Number.isNaN(id) ? undefined : await findInvitation(app.db, id);
-    if (!invitation || !(await revokeInvitation(app.db, id, request.user.id))) throw new NotFound();
-    reply.flash('flash.invitationRevoked', { email: invitation.email });
+    const revoked = await revokeInvitation(app.db, idParam(request.params.id), request.user.id);
+    if (!revoked) throw new NotFound();
+    reply.flash('flash.invitationRevoked', { email: revoked.email });
     return reply.redirectTo('/admin/members');
   });
 
   app.post<IdParams>('/admin/members/:id/role', async (request, reply) => {
+    authorize(request.user, 'member.list');
     const member = await loadMember(request.params.id);
     authorize(request.user, 'member.changeRole', member);
     const form = parseForm(RoleForm, request.body, request.t);
@@ -161,6 +149,7 @@ export default async function memberRoutes(app: FastifyInstance) {
   });
 
   app.post<IdParams>('/admin/members/:id/deactivate', async (request, reply) => {
+    authorize(request.user, 'member.list');
     const member = await loadMember(request.params.id);
     authorize(request.user, 'member.deactivate', member);
     await deactivateMember(app.db, request.user.id, member);
@@ -170,6 +159,7 @@ export default async function memberRoutes(app: FastifyInstance) {
   });
 
   app.post<IdParams>('/admin/members/:id/reactivate', async (request, reply) => {
+    authorize(request.user, 'member.list');
     const member = await loadMember(request.params.id);
     authorize(request.user, 'member.reactivate', member);
     await reactivateMember(app.db, request.user.id, member);
@@ -177,12 +167,16 @@ export default async function memberRoutes(app: FastifyInstance) {
     return reply.redirectTo('/admin/members');
   });
 
+  // Never emailed: an admin makes this link for someone who cannot receive Hameau's email.
   app.post<IdParams>('/admin/members/:id/reset-link', async (request, reply) => {
+    authorize(request.user, 'member.list');
     const member = await loadMember(request.params.id);
     authorize(request.user, 'member.issueResetLink', member);
-    const token = await issueResetToken(app.db, member.id, { issuedBy: request.user.id });
-    return renderPage(request, reply, {
-      outcome: { kind: 'resetLink', email: member.email, emailed: false, sendFailed: false, link: `${app.config.publicUrl}/password/reset/${token}` },
-    });
+    return answerWithOutcome(request, reply, await issueResetLink(memberAdmin(request, request.user), member));
   });
+}
+
+/** A query parameter given once, or null (absent, or repeated). */
+function single(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }
