@@ -93,7 +93,7 @@ describe('first run', () => {
 
     await waitForHeading(phone, `Bonjour, ${colleague.name}`);
     expect(new URL(phone.url()).pathname).toBe('/');
-    expect(await phone.getByRole('status').textContent()).toContain(`Bienvenue, ${colleague.name} !`);
+    expect(await phone.getByRole('status').textContent()).toContain(`Bienvenue, ${colleague.name}\u202f!`);
     await expectNoHorizontalScroll(phone, 'home page on a phone');
     await expectAccessible(phone, 'home page in French on a phone');
 
@@ -103,7 +103,7 @@ describe('first run', () => {
     await phone.getByRole('button', { name: 'Se déconnecter' }).click();
     await waitForHeading(phone, `Se connecter à ${admin.organisation}`);
     expect(new URL(phone.url()).pathname).toBe('/login');
-    expect(await phone.getByRole('status').textContent()).toContain('Vous êtes déconnecté.');
+    expect(await phone.getByRole('status').textContent()).toContain('Déconnexion effectuée.');
     await expectAccessible(phone, 'login page');
 
     // And back in.
