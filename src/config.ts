@@ -31,6 +31,7 @@ export interface Config {
   cacheTemplates: boolean;
 }
 
+/** Every problem found in the environment at once, each naming its variable. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

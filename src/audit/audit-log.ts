@@ -11,6 +11,12 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/**
+ * Appends one entry to the audit log. Call it in the same transaction as the change it records.
+ *
+ * @example
+ * await recordAudit(trx, { actorId: admin.id, action: 'member.deactivate', subjectType: 'user', subjectId: member.id });
+ */
 export async function recordAudit(db: Kysely<Database>, entry: AuditEntry, now = Date.now()): Promise<void> {
   await db
     .insertInto('audit_log')

@@ -133,6 +133,7 @@ export async function revokeInvitation(db: Kysely<Database>, invitationId: numbe
   });
 }
 
+/** The invitation with this id, whatever its state. */
 export async function findInvitation(db: Kysely<Database>, id: number): Promise<Invitation | undefined> {
   return db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
 }
@@ -210,6 +211,7 @@ export async function listOpenInvitations(
   return { invitations: rows.slice(0, limit), total: await countOpenInvitations(db) };
 }
 
+/** How many invitations are open (neither accepted nor cancelled), expired ones included. */
 export async function countOpenInvitations(db: Kysely<Database>): Promise<number> {
   const row = await db.selectFrom('invitations').select((eb) => eb.fn.countAll<number>().as('n')).where(isOpen).executeTakeFirstOrThrow();
   return Number(row.n);

@@ -47,6 +47,7 @@ export async function issueResetToken(
 
 export type ResetState = 'valid' | 'expired' | 'used' | 'unknown';
 
+/** What a reset link is now: usable, expired (or its account deactivated), used, or unknown. */
 export async function resetState(db: Kysely<Database>, token: string, now = Date.now()): Promise<ResetState> {
   const reset = await findReset(db, token);
   if (!reset) return 'unknown';
@@ -72,6 +73,10 @@ export async function resetOwner(db: Kysely<Database>, token: string, now = Date
   return { email: reset.email, name: reset.name };
 }
 
+/**
+ * Sets the new password from a valid link, spends every open link of the account and ends all
+ * of its sessions, in one transaction. The link is checked again inside it: two tabs cannot both use it.
+ */
 export async function completePasswordReset(
   db: Kysely<Database>,
   token: string,

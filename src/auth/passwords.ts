@@ -25,10 +25,12 @@ export function normalisePassword(password: string): string {
   return password.normalize('NFC');
 }
 
+/** argon2id hash of a (normalised) password; waits its turn when many are being hashed. */
 export function hashPassword(password: string): Promise<string> {
   return bounded(() => argon2.hash(normalisePassword(password), HASH_OPTIONS));
 }
 
+/** True when `password` matches `hash`; false for a wrong password or a malformed hash. */
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
   return bounded(async () => {
     try {

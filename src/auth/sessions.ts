@@ -100,6 +100,7 @@ export async function validateSessionToken(db: Kysely<Database>, token: string, 
   };
 }
 
+/** Ends one session (sign-out, or "sign out that device"). */
 export async function invalidateSession(db: Kysely<Database>, sessionId: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
 }
@@ -112,6 +113,7 @@ export async function invalidateUserSessions(db: Kysely<Database>, userId: numbe
   return Number(result.numDeletedRows);
 }
 
+/** A member's sessions, most recently active first (the "signed-in devices" page). */
 export async function listUserSessions(db: Kysely<Database>, userId: number): Promise<Session[]> {
   return db
     .selectFrom('sessions')

@@ -22,6 +22,7 @@ export async function findUserByEmail(db: Kysely<Database>, email: string): Prom
   return db.selectFrom('users').selectAll().where('email', '=', normaliseEmail(email)).executeTakeFirst();
 }
 
+/** The account with this id (any status), or undefined. */
 export async function findUserById(db: Kysely<Database>, id: number): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
@@ -69,6 +70,7 @@ export async function replacePasswordHash(db: Kysely<Database>, userId: number, 
   await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
 }
 
+/** A member's own name and language; the sort key follows the name. */
 export async function updateUserProfile(
   db: Kysely<Database>,
   userId: number,
@@ -82,10 +84,12 @@ export async function updateUserProfile(
     .execute();
 }
 
+/** The language a member chose (from the footer switch or the profile). */
 export async function setUserLocale(db: Kysely<Database>, userId: number, locale: Locale, now = Date.now()): Promise<void> {
   await db.updateTable('users').set({ locale, updated_at: now }).where('id', '=', userId).execute();
 }
 
+/** Admin or member; the caller checks the policy and writes the audit entry. */
 export async function setUserRole(db: Kysely<Database>, userId: number, role: Role, now = Date.now()): Promise<void> {
   await db.updateTable('users').set({ role, updated_at: now }).where('id', '=', userId).execute();
 }

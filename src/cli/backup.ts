@@ -10,6 +10,13 @@ function timestamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace(/\..+$/, '').replace('T', '-');
 }
 
+/**
+ * Copies the database in `dataDir` with SQLite's online backup, while Hameau may be writing, into
+ * one self-contained file, and checks the copy. Returns the path of the copy.
+ *
+ * @example
+ * await backupDatabase('/data', '/data/backups/before-upgrade.db');
+ */
 export async function backupDatabase(dataDir: string, destination?: string): Promise<string> {
   const source = databasePath(dataDir);
   if (!fs.existsSync(source)) throw new Error(`No database at ${source}: is DATA_DIR right?`);

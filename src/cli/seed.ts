@@ -14,6 +14,7 @@ export const SEED_ADMIN_EMAIL = 'admin@example.com';
 const FIRST = ['Camille', 'Louis', 'Léa', 'Hugo', 'Chloé', 'Gabriel', 'Manon', 'Arthur', 'Inès', 'Jules', 'Emma', 'Noah', 'Zoé', 'Raphaël', 'Alice', 'Adam'];
 const LAST = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Simon', 'Laurent', 'Lefèvre', 'Michel', 'García', 'Nguyen'];
 
+/** Fills an empty data directory with an organisation, `users` members and `invitations` open invitations. */
 export async function seed(options: { dataDir: string; users: number; invitations: number }): Promise<void> {
   const handle = openDatabase({ dataDir: options.dataDir, synchronous: 'NORMAL' });
   try {

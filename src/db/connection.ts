@@ -16,6 +16,7 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/** Where the database file of a data directory is. */
 export function databasePath(dataDir: string): string {
   return path.join(dataDir, DATABASE_FILE);
 }

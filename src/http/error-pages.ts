@@ -2,6 +2,7 @@
 // stack trace: a 5xx says something went wrong, and the details go to the log with the request id.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { translate } from '../i18n/index.js';
 import { HttpError, TooManyRequests } from './errors.js';
 import { RATE_LIMITS } from './rate-limits.js';
 
@@ -69,7 +70,7 @@ export function answerUnroutable(error: FastifyError, request: FastifyRequest, r
       'x-frame-options': 'DENY',
       'cache-control': 'no-store',
     })
-    .send('Requête incomprise : vérifiez l’adresse.\nBad request: check the address.\n');
+    .send(`${translate('fr', 'errors.unroutable')}\n${translate('en', 'errors.unroutable')}\n`);
 }
 
 export default fp(

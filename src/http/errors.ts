@@ -11,12 +11,14 @@ export class HttpError extends Error {
   }
 }
 
+/** 404: the thing does not exist, or the visitor may not know that it does. */
 export class NotFound extends HttpError {
   constructor(messageKey = 'errors.notFound.message') {
     super(404, messageKey);
   }
 }
 
+/** 403: signed in, but not allowed to do this. */
 export class Forbidden extends HttpError {
   constructor(messageKey = 'errors.forbidden.message') {
     super(403, messageKey);
@@ -30,12 +32,14 @@ export class Unauthenticated extends HttpError {
   }
 }
 
+/** 503: too busy right now (for instance, too many passwords waiting to be checked). */
 export class ServiceUnavailable extends HttpError {
   constructor(messageKey = 'errors.busy.message') {
     super(503, messageKey);
   }
 }
 
+/** 429: a rate limit was reached; the page says when to try again. */
 export class TooManyRequests extends HttpError {
   constructor(readonly retryAfterSeconds: number) {
     super(429, 'errors.tooManyRequests.message');

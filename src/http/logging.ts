@@ -25,6 +25,7 @@ const SECRET_HEADERS = ['cookie', 'authorization', 'proxy-authorization'];
 
 type Headers = Record<string, string | string[] | undefined>;
 
+/** The request headers worth logging, with URLs cleaned of link tokens and secrets replaced by a marker. */
 export function loggedHeaders(headers: Headers): Record<string, string | string[]> {
   const logged: Record<string, string | string[]> = {};
   for (const name of LOGGED_HEADERS) {
@@ -41,6 +42,7 @@ export function loggedHeaders(headers: Headers): Record<string, string | string[
   return logged;
 }
 
+/** Fastify's logger settings: JSON lines (pino) at `level`, to `stream` when given (tests), else standard output. */
 export function loggerOptions(level: LogLevel, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
   return {
     level,

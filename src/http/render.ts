@@ -105,6 +105,7 @@ export default fp(
   { name: 'hameau-render', dependencies: ['@fastify/cookie', '@fastify/view'] },
 );
 
+/** Reads the one-time message a redirect left, and clears it. Unsigned or malformed content is ignored. */
 export function takeFlash(request: FastifyRequest, reply: FastifyReply): FlashContent | null {
   const raw = request.cookies[FLASH_COOKIE];
   if (!raw) return null;

@@ -43,6 +43,7 @@ function isAllowedBeforeSetup(url: string): boolean {
   return path === '/setup' || path === '/language' || isBareRequest(path);
 }
 
+/** The language to answer in: the member's choice, else (visitors) the footer switch, the browser's, the organisation's. */
 export function resolveLocale(request: FastifyRequest): Locale {
   if (request.user?.locale) return request.user.locale;
   if (!request.user) {

@@ -22,6 +22,7 @@ const catalogues = new Map<Locale, Catalogue>(
 );
 const pluralRules = new Map(LOCALES.map((locale) => [locale, new Intl.PluralRules(locale)]));
 
+/** True for a language Hameau speaks ("fr", "en"). */
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
 }
@@ -69,6 +70,7 @@ export function translate(locale: Locale, key: string, params: Params = {}): str
   });
 }
 
+/** `translate` bound to one language: the `t` of requests and templates. */
 export function translator(locale: Locale): Translate {
   return (key, params) => translate(locale, key, params);
 }

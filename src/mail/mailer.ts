@@ -31,6 +31,13 @@ export interface SmtpTimeouts {
  */
 export const SMTP_TIMEOUTS: SmtpTimeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 10_000 };
 
+/**
+ * The mailer for SMTP_URL, or a disabled one without it (callers then show links to copy).
+ *
+ * @example
+ * const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, logger: app.log });
+ * if (mailer.enabled) await mailer.send({ to, subject, text });
+ */
 export function createMailer(options: {
   smtpUrl: string | null;
   from: string;

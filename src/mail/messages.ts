@@ -3,6 +3,7 @@ import { formatDateTime } from '../http/view-helpers.js';
 import { translate, type Locale } from '../i18n/index.js';
 import type { OutgoingMail } from './mailer.js';
 
+/** The invitation email, in the invitation's language, with the link and its expiry in the organisation's time zone. */
 export function invitationMail(options: {
   to: string;
   locale: Locale;
@@ -23,6 +24,7 @@ export function invitationMail(options: {
   return { to: options.to, subject: t('emails.invitation.subject', params), text: t('emails.invitation.body', params) };
 }
 
+/** The password reset email, in the member's language, with the single-use link. */
 export function passwordResetMail(options: {
   to: string;
   locale: Locale;

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Organisation } from '../db/schema.js';
 
+/** Reads the organisation row, kept in memory once it exists; whoever writes the row calls forget(). */
 export class OrganisationStore {
   #cached: Organisation | null = null;
 

@@ -2,6 +2,12 @@
 import Bowser from 'bowser';
 import type { Translate } from '../../i18n/index.js';
 
+/**
+ * A name people recognise for a session's device, from its User-Agent.
+ *
+ * @example
+ * describeDevice('Mozilla/5.0 (X11; Linux x86_64; rv:130.0) Gecko/20100101 Firefox/130.0', t) // "Firefox on Linux"
+ */
 export function describeDevice(userAgent: string, t: Translate): string {
   if (!userAgent) return t('sessions.unknownDevice');
   const parsed = Bowser.parse(userAgent);

@@ -17,6 +17,7 @@ export interface MemberPage {
   next: string | null;
 }
 
+/** The member with this id, with only the columns the members page needs, or undefined. */
 export async function findMember(db: Kysely<Database>, id: number): Promise<MemberRow | undefined> {
   return db.selectFrom('users').select(MEMBER_COLUMNS).where('id', '=', id).executeTakeFirst();
 }

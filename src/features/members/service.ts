@@ -81,6 +81,7 @@ export async function issueResetLink(admin: MemberAdmin, member: MemberRow, now 
   return { kind: 'resetLink', email: member.email, emailed: false, sendFailed: false, link: passwordResetLink(admin.publicUrl, token) };
 }
 
+/** Makes a member an admin or a member again, with an audit entry (before/after) in the same transaction. */
 export async function changeRole(db: Kysely<Database>, actorId: number, member: MemberRow, role: Role, now = Date.now()): Promise<void> {
   if (member.role === role) return;
   await db.transaction().execute(async (trx) => {
@@ -102,6 +103,7 @@ export async function deactivateMember(db: Kysely<Database>, actorId: number, me
   });
 }
 
+/** Lets a deactivated member sign in again, with an audit entry in the same transaction. */
 export async function reactivateMember(db: Kysely<Database>, actorId: number, member: MemberRow, now = Date.now()): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await setUserStatus(trx, member.id, 'active', now);
