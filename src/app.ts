@@ -22,6 +22,7 @@ import type { Database } from './db/schema.js';
 import { appSecret } from './db/secrets.js';
 import accountRoutes from './features/account/routes.js';
 import homeRoutes from './features/home/routes.js';
+import languageRoutes from './features/language/routes.js';
 import memberRoutes from './features/members/routes.js';
 import errorPages, { answerUnroutable } from './http/error-pages.js';
 import healthRoutes from './http/health.js';
@@ -132,6 +133,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(passwordResetRoutes);
   await app.register(invitationRoutes);
   await app.register(homeRoutes);
+  await app.register(languageRoutes);
   await app.register(accountRoutes);
   await app.register(memberRoutes);
 
