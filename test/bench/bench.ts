@@ -3,13 +3,13 @@
 // Not a test: numbers depend on the machine. Record them in docs/performance.md.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { SEED_ADMIN_EMAIL, SEED_PASSWORD, seed } from '../../src/cli/seed.js';
 import { projectRoot } from '../../src/paths.js';
+import { freePort } from '../helpers/process.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,17 +21,6 @@ const { values } = parseArgs({
 const users = Number(values.users);
 const duration = Number(values.duration);
 const connections = Number(values.connections);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 function peakRssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');

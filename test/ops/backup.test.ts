@@ -3,38 +3,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backupDatabase } from '../../src/cli/backup.js';
 import { projectRoot } from '../../src/paths.js';
+import { buildOnce } from '../helpers/process.js';
 import { ADMIN, createTestApp, setupOrganisation, type TestApp } from '../helpers/app.js';
-
-/**
- * Runs `npm run build`, one build at a time: other test files build dist/ too, and a build
- * rewriting files while another test starts the compiled code would make it read half a file.
- */
-async function buildOnce(): Promise<void> {
-  const lock = path.join(projectRoot, 'dist', '.build-lock');
-  fs.mkdirSync(path.dirname(lock), { recursive: true });
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const age = Date.now() - fs.statSync(lock, { throwIfNoEntry: false })!.mtimeMs;
-      if (age > 5 * 60_000) fs.rmSync(lock, { recursive: true, force: true }); // left by a killed run
-      else await sleep(200);
-    }
-  }
-  try {
-    const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: projectRoot, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
 
 function readCopy(file: string) {
   const db = new SQLite(file, { readonly: true, fileMustExist: true });

@@ -1,53 +1,19 @@
 // The built server as an operator runs it (node dist/src/server.js): a stop (SIGTERM from Docker or
 // systemd) lets the request in progress finish, closes the database cleanly and exits 0; a bad
 // configuration stops it at once with a readable message.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths.js';
+import { buildOnce, freePort } from '../helpers/process.js';
 import { ADMIN } from '../helpers/app.js';
 
 const SERVER = path.join(projectRoot, 'dist', 'src', 'server.js');
-
-/**
- * Compiles the server, one build at a time: other test files build dist/ too, and a build
- * rewriting files while another test starts the compiled code would make it read half a file.
- */
-async function buildOnce(): Promise<void> {
-  const lock = path.join(projectRoot, 'dist', '.build-lock');
-  fs.mkdirSync(path.dirname(lock), { recursive: true });
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const age = Date.now() - fs.statSync(lock, { throwIfNoEntry: false })!.mtimeMs;
-      if (age > 5 * 60_000) fs.rmSync(lock, { recursive: true, force: true }); // left by a killed run
-      else await sleep(200);
-    }
-  }
-  try {
-    const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: projectRoot, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`tsc failed:\n${build.stdout}\n${build.stderr}`);
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface RunningServer {
   child: ChildProcessWithoutNullStreams;

@@ -3,10 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../helpers/process.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const SERVER_ENTRY = path.join(ROOT, 'dist/src/server.js');
@@ -88,18 +88,6 @@ export async function startHameau(): Promise<RunningHameau> {
       if (code !== 0 && code !== null) throw new Error(`The server exited with code ${code} after SIGTERM.\nServer output:\n${output}`);
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForHealthy(url: string, child: ChildProcess, exited: Promise<number | null>): Promise<void> {
