@@ -7,7 +7,7 @@ import { takeFlash } from '../http/render.js';
 import { passwordResetMail } from '../mail/messages.js';
 import { passwordResetLink } from './links.js';
 import { checkNewPassword } from './new-password.js';
-import { completePasswordReset, createPasswordReset, resetOwner, resetState } from './password-reset.js';
+import { completePasswordReset, createPasswordReset, inspectResetLink, type ResetState } from './password-reset.js';
 import { normaliseEmail } from './users.js';
 
 const RequestForm = Type.Object({ email: Field.email() });
@@ -68,18 +68,18 @@ export default async function passwordResetRoutes(app: FastifyInstance) {
   });
 
   app.get<TokenParams>('/password/reset/:token', async (request, reply) => {
-    const state = await resetState(app.db, request.params.token);
-    if (state !== 'valid') return renderInvalid(reply, state);
+    const link = await inspectResetLink(app.db, request.params.token);
+    if (link.state !== 'valid') return renderInvalid(reply, link.state);
     return reply.render('auth/reset-password', { title: request.t('reset.title'), token: request.params.token, errors: {} });
   });
 
   app.post<TokenParams>('/password/reset/:token', async (request, reply) => {
     const { token } = request.params;
-    const owner = await resetOwner(app.db, token);
-    if (!owner) return renderInvalid(reply, await resetState(app.db, token));
+    const link = await inspectResetLink(app.db, token);
+    if (link.state !== 'valid') return renderInvalid(reply, link.state);
 
     const form = checkNewPassword(parseForm(ResetForm, request.body, request.t), request.t, {
-      ...owner,
+      ...link.owner,
       organisation: request.organisation?.name,
     });
     if (!form.ok) {
@@ -94,7 +94,7 @@ export default async function passwordResetRoutes(app: FastifyInstance) {
   });
 }
 
-function renderInvalid(reply: FastifyReply, state: 'expired' | 'used' | 'unknown' | 'valid') {
+function renderInvalid(reply: FastifyReply, state: Exclude<ResetState, 'valid'>) {
   const t = reply.request.t;
   return reply.render(
     'auth/link-invalid',

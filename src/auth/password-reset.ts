@@ -47,13 +47,33 @@ export async function issueResetToken(
 
 export type ResetState = 'valid' | 'expired' | 'used' | 'unknown';
 
-/** What a reset link is now: usable, expired (or its account deactivated), used, or unknown. */
-export async function resetState(db: Kysely<Database>, token: string, now = Date.now()): Promise<ResetState> {
-  const reset = await findReset(db, token);
-  if (!reset) return 'unknown';
+type ResetRow = NonNullable<Awaited<ReturnType<typeof findReset>>>;
+
+/** The one rule for a link that exists: usable, used, or expired (or its account deactivated). */
+function stateOf(reset: ResetRow, now: number): Exclude<ResetState, 'unknown'> {
   if (reset.used_at !== null) return 'used';
   if (reset.expires_at <= now || reset.status !== 'active') return 'expired';
   return 'valid';
+}
+
+/**
+ * What a reset link is now and, when it can be used, whose account it is (the password policy
+ * refuses the person's own name and email).
+ *
+ * @example
+ * const link = await inspectResetLink(db, token);
+ * if (link.state !== 'valid') return renderInvalid(reply, link.state);
+ */
+export async function inspectResetLink(
+  db: Kysely<Database>,
+  token: string,
+  now = Date.now(),
+): Promise<{ state: 'valid'; owner: { email: string; name: string } } | { state: Exclude<ResetState, 'valid'> }> {
+  const reset = await findReset(db, token);
+  if (!reset) return { state: 'unknown' };
+  const state = stateOf(reset, now);
+  if (state !== 'valid') return { state };
+  return { state, owner: { email: reset.email, name: reset.name } };
 }
 
 async function findReset(db: Kysely<Database>, token: string) {
@@ -66,13 +86,6 @@ async function findReset(db: Kysely<Database>, token: string) {
     .executeTakeFirst();
 }
 
-/** The person a valid link belongs to (for the password policy), or null. */
-export async function resetOwner(db: Kysely<Database>, token: string, now = Date.now()): Promise<{ email: string; name: string } | null> {
-  const reset = await findReset(db, token);
-  if (!reset || reset.used_at !== null || reset.expires_at <= now || reset.status !== 'active') return null;
-  return { email: reset.email, name: reset.name };
-}
-
 /**
  * Sets the new password from a valid link, spends every open link of the account and ends all
  * of its sessions, in one transaction. The link is checked again inside it: two tabs cannot both use it.
@@ -82,13 +95,13 @@ export async function completePasswordReset(
   token: string,
   newPassword: string,
   now = Date.now(),
-): Promise<{ ok: true; userId: number } | { ok: false; state: ResetState }> {
+): Promise<{ ok: true; userId: number } | { ok: false; state: Exclude<ResetState, 'valid'> }> {
   const passwordHash = await hashPassword(newPassword);
   return db.transaction().execute(async (trx) => {
     const reset = await findReset(trx, token);
     if (!reset) return { ok: false as const, state: 'unknown' as const };
-    if (reset.used_at !== null) return { ok: false as const, state: 'used' as const };
-    if (reset.expires_at <= now || reset.status !== 'active') return { ok: false as const, state: 'expired' as const };
+    const state = stateOf(reset, now);
+    if (state !== 'valid') return { ok: false as const, state };
     await setUserPassword(trx, reset.user_id, passwordHash, now);
     // Every link of this account is spent: an older email must not work after a newer one was used.
     await cancelPasswordResets(trx, reset.user_id, now);
