@@ -3,7 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { translate } from '../i18n/index.js';
-import { HttpError, TooManyRequests } from './errors.js';
+import { HttpError, TooManyRequests, Unauthenticated } from './errors.js';
 import { RATE_LIMITS } from './rate-limits.js';
 
 interface ErrorView {
@@ -79,7 +79,7 @@ export default fp(
       // Code may throw something that is not an Error (a string, null): still a 500 page, never its text.
       const error: FastifyError | HttpError | Error =
         thrown !== null && typeof thrown === 'object' ? thrown : new Error(`non-error thrown: ${String(thrown)}`);
-      if (error.name === 'Unauthenticated') {
+      if (error instanceof Unauthenticated) {
         const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
         return reply.redirectTo(`/login${next}`);
       }
