@@ -24,6 +24,17 @@ import accountRoutes from './features/account/routes.js';
 import homeRoutes from './features/home/routes.js';
 import languageRoutes from './features/language/routes.js';
 import memberRoutes from './features/members/routes.js';
+import spacesRoutes from './features/spaces/routes.js';
+import feedRoutes from './features/feed/routes.js';
+import newsRoutes from './features/news/routes.js';
+import postsRoutes from './features/posts/routes.js';
+import conversationRoutes from './features/conversation/routes.js';
+import peopleRoutes from './features/people/routes.js';
+import attachmentsRoutes from './features/attachments/routes.js';
+import moderationRoutes from './features/moderation/routes.js';
+import charterRoutes from './features/charter/routes.js';
+import settingsRoutes from './features/settings/routes.js';
+import notificationsRoutes from './features/notifications/routes.js';
 import errorPages, { answerUnroutable } from './http/error-pages.js';
 import healthRoutes from './http/health.js';
 import { loggerOptions } from './http/logging.js';
@@ -35,6 +46,7 @@ import { createMailer, type Mailer } from './mail/mailer.js';
 import { OrganisationStore } from './organisation/organisation.js';
 import { staticDir, viewsDir } from './paths.js';
 import { viewHelpers } from './http/view-helpers.js';
+import { ContentKinds } from './content/kinds.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -43,6 +55,8 @@ declare module 'fastify' {
     sqlite: SQLite.Database;
     mailer: Mailer;
     organisation: OrganisationStore;
+    /** The kinds of feed items: news and posts from the core, more from plugins. */
+    contentKinds: ContentKinds;
   }
 }
 
@@ -90,6 +104,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('sqlite', database.sqlite);
   app.decorate('mailer', createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, logger: app.log }));
   app.decorate('organisation', new OrganisationStore(database.db));
+  app.decorate('contentKinds', new ContentKinds());
 
   const cleanup = setInterval(() => {
     deleteExpiredSessions(database.db).catch((error: unknown) => app.log.error({ err: error }, 'session cleanup failed'));
@@ -136,6 +151,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(languageRoutes);
   await app.register(accountRoutes);
   await app.register(memberRoutes);
+  await app.register(spacesRoutes);
+  await app.register(feedRoutes);
+  await app.register(newsRoutes);
+  await app.register(postsRoutes);
+  await app.register(conversationRoutes);
+  await app.register(peopleRoutes);
+  await app.register(attachmentsRoutes);
+  await app.register(moderationRoutes);
+  await app.register(charterRoutes);
+  await app.register(settingsRoutes);
+  await app.register(notificationsRoutes);
 
   return app;
 }

@@ -27,6 +27,8 @@ export interface Config {
   sqliteSynchronous: SqliteSynchronous;
   /** The reverse proxies whose X-Forwarded-For entries give the client's address (for rate limits and logs). */
   trustProxy: TrustProxy;
+  /** Largest file a member may upload (UPLOAD_MAX_MB, default 20). */
+  uploadMaxBytes: number;
   /** Cache compiled templates; off only in `npm run dev`. */
   cacheTemplates: boolean;
 }
@@ -122,6 +124,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 
   const trustProxy = parseTrustProxy(value('TRUST_PROXY'), problems);
 
+  let uploadMaxMb = 20;
+  const rawUploadMax = value('UPLOAD_MAX_MB');
+  if (rawUploadMax !== undefined) {
+    uploadMaxMb = Number(rawUploadMax);
+    if (!/^\d+$/.test(rawUploadMax) || uploadMaxMb < 1 || uploadMaxMb > 1024) {
+      problems.push(`UPLOAD_MAX_MB must be a whole number of megabytes from 1 to 1024 (got "${rawUploadMax}").`);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -136,6 +147,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: logLevel ?? 'info',
     sqliteSynchronous: sqliteSynchronous ?? 'NORMAL',
     trustProxy,
+    uploadMaxBytes: uploadMaxMb * 1024 * 1024,
     cacheTemplates: env.HAMEAU_DEV !== '1',
   };
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { recordAudit } from '../audit/audit-log.js';
 import type { Database, Locale } from '../db/schema.js';
 import { hashPassword } from './passwords.js';
-import { insertUser } from './users.js';
+import { insertUser, sortName } from './users.js';
 
 export interface SetupInput {
   organisationName: string;
@@ -26,6 +26,11 @@ export async function completeSetup(db: Kysely<Database>, input: SetupInput, now
     await trx
       .insertInto('organisation')
       .values({ id: 1, name: input.organisationName, default_locale: input.locale, time_zone: input.timeZone, created_at: now, updated_at: now })
+      .execute();
+    // The company space: every employee's space, named after the organisation (admins may rename it).
+    await trx
+      .insertInto('spaces')
+      .values({ name: input.organisationName, sort_name: sortName(input.organisationName), visibility: 'company', created_at: now, updated_at: now })
       .execute();
     const adminId = await insertUser(
       trx,

@@ -5,7 +5,12 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 export type Millis = number;
 
 export type Locale = 'fr' | 'en';
-export type Role = 'admin' | 'member';
+/** Organisation role: editors also publish news; admins run the organisation. */
+export type Role = 'admin' | 'editor' | 'member';
+export type SpaceVisibility = 'company' | 'open' | 'private';
+export type SpaceRole = 'admin' | 'member';
+/** Who may create spaces (admin setting). */
+export type SpaceCreation = 'everyone' | 'admins';
 export type UserStatus = 'active' | 'deactivated';
 
 export interface OrganisationTable {
@@ -16,6 +21,9 @@ export interface OrganisationTable {
   time_zone: string;
   created_at: ColumnType<Millis, Millis, never>;
   updated_at: Millis;
+  space_creation: Generated<SpaceCreation>;
+  /** 1 when any member may post in the company space; 0 when only editors and admins may. */
+  member_posts_in_company: Generated<number>;
 }
 
 export interface AppSecretTable {
@@ -91,6 +99,191 @@ export interface RateLimitCounterTable {
   window_ends_at: Millis;
 }
 
+export interface SpaceTable {
+  id: Generated<number>;
+  name: string;
+  sort_name: string;
+  description: Generated<string>;
+  visibility: SpaceVisibility;
+  created_by: number | null;
+  created_at: ColumnType<Millis, Millis, never>;
+  updated_at: Millis;
+}
+
+export interface SpaceMemberTable {
+  space_id: number;
+  user_id: number;
+  role: SpaceRole;
+  joined_at: Millis;
+}
+
+export interface SpaceRequestTable {
+  space_id: number;
+  user_id: number;
+  kind: 'request' | 'invitation';
+  created_by: number | null;
+  created_at: Millis;
+}
+
+/** One row per feed item, whatever its kind; the kind's own table holds the rest. */
+export interface ContentTable {
+  id: Generated<number>;
+  kind: string;
+  space_id: number;
+  author_id: number | null;
+  created_at: ColumnType<Millis, Millis, never>;
+  updated_at: Millis;
+  /** Null for a draft; in the future for a scheduled item. */
+  published_at: Millis | null;
+  edited_at: Millis | null;
+  pinned_until: Millis | null;
+  must_read: Generated<number>;
+  comments_enabled: Generated<number>;
+  deleted_at: Millis | null;
+  deleted_by: number | null;
+  hidden_at: Millis | null;
+  hidden_by: number | null;
+  hidden_reason: string | null;
+}
+
+export interface NewsArticleTable {
+  content_id: number;
+  title: string;
+  body: string;
+  body_html: string;
+  category: string | null;
+}
+
+export interface PostTable {
+  content_id: number;
+  body: string;
+  body_html: string;
+}
+
+export interface CommentTable {
+  id: Generated<number>;
+  content_id: number;
+  parent_id: number | null;
+  author_id: number | null;
+  body: string;
+  body_html: string;
+  created_at: ColumnType<Millis, Millis, never>;
+  edited_at: Millis | null;
+  deleted_at: Millis | null;
+  deleted_by: number | null;
+  hidden_at: Millis | null;
+  hidden_by: number | null;
+  hidden_reason: string | null;
+}
+
+export type AttachmentPurpose = 'file' | 'cover' | 'space-image';
+
+export interface AttachmentTable {
+  id: Generated<number>;
+  uploader_id: number | null;
+  storage_key: string;
+  original_name: string;
+  mime_type: string;
+  size_bytes: number;
+  is_image: number;
+  width: number | null;
+  height: number | null;
+  has_preview: Generated<number>;
+  content_id: number | null;
+  comment_id: number | null;
+  space_id: number | null;
+  purpose: Generated<AttachmentPurpose>;
+  created_at: ColumnType<Millis, Millis, never>;
+}
+
+export interface ReactionTable {
+  content_id: number;
+  user_id: number;
+  reaction: string;
+  created_at: Millis;
+}
+
+export interface MentionTable {
+  id: Generated<number>;
+  content_id: number;
+  comment_id: number | null;
+  user_id: number;
+  created_at: Millis;
+}
+
+export interface TopicTable {
+  id: Generated<number>;
+  slug: string;
+  label: string;
+  created_at: Millis;
+}
+
+export interface ContentTopicTable {
+  topic_id: number;
+  content_id: number;
+}
+
+export interface ReadConfirmationTable {
+  content_id: number;
+  user_id: number;
+  confirmed_at: Millis;
+}
+
+export interface MustReadReminderTable {
+  id: Generated<number>;
+  content_id: number;
+  sent_by: number | null;
+  sent_at: Millis;
+  recipient_count: number;
+}
+
+export type ReportStatus = 'open' | 'dismissed' | 'hidden' | 'deleted';
+
+export interface ReportTable {
+  id: Generated<number>;
+  content_id: number;
+  comment_id: number | null;
+  reporter_id: number | null;
+  reason: string;
+  created_at: Millis;
+  status: Generated<ReportStatus>;
+  decided_by: number | null;
+  decided_at: Millis | null;
+  decision_note: string | null;
+}
+
+export interface NotificationTable {
+  id: Generated<number>;
+  user_id: number;
+  type: string;
+  actor_id: number | null;
+  content_id: number | null;
+  comment_id: number | null;
+  space_id: number | null;
+  created_at: Millis;
+  read_at: Millis | null;
+}
+
+export interface CharterVersionTable {
+  id: Generated<number>;
+  body: string;
+  body_html: string;
+  published_by: number | null;
+  published_at: Millis;
+}
+
+export interface CharterAcceptanceTable {
+  version_id: number;
+  user_id: number;
+  accepted_at: Millis;
+}
+
+export interface FeedVisitTable {
+  user_id: number;
+  current_visit_at: Millis;
+  previous_visit_at: Millis | null;
+}
+
 export interface Database {
   organisation: OrganisationTable;
   app_secret: AppSecretTable;
@@ -100,9 +293,32 @@ export interface Database {
   password_resets: PasswordResetTable;
   audit_log: AuditLogTable;
   rate_limit_counters: RateLimitCounterTable;
+  spaces: SpaceTable;
+  space_members: SpaceMemberTable;
+  space_requests: SpaceRequestTable;
+  content: ContentTable;
+  news_articles: NewsArticleTable;
+  posts: PostTable;
+  comments: CommentTable;
+  attachments: AttachmentTable;
+  reactions: ReactionTable;
+  mentions: MentionTable;
+  topics: TopicTable;
+  content_topics: ContentTopicTable;
+  read_confirmations: ReadConfirmationTable;
+  must_read_reminders: MustReadReminderTable;
+  reports: ReportTable;
+  notifications: NotificationTable;
+  charter_versions: CharterVersionTable;
+  charter_acceptances: CharterAcceptanceTable;
+  feed_visits: FeedVisitTable;
 }
 
 export type User = Selectable<UserTable>;
 export type Organisation = Selectable<OrganisationTable>;
 export type Session = Selectable<SessionTable>;
 export type Invitation = Selectable<InvitationTable>;
+export type Space = Selectable<SpaceTable>;
+export type Content = Selectable<ContentTable>;
+export type Comment = Selectable<CommentTable>;
+export type Attachment = Selectable<AttachmentTable>;

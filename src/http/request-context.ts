@@ -2,22 +2,20 @@
 // the organisation is set up yet. Every page and every error page read it from here.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import {
-  INACTIVITY_TIMEOUT_MS,
-  validateSessionToken,
-  type CurrentUser,
-} from '../auth/sessions.js';
+import { INACTIVITY_TIMEOUT_MS, validateSessionToken } from '../auth/sessions.js';
 import type { Organisation, Session } from '../db/schema.js';
 import { cookieOptions, sessionCookieName } from './cookies.js';
 import { formatDateTime } from './view-helpers.js';
-import { can, type Action, type Subject } from '../policy/index.js';
+import { can, type Action, type Subject, type Viewer } from '../policy/index.js';
+import { loadViewer } from '../policy/viewer.js';
 import { FALLBACK_LOCALE, isLocale, negotiateLocale, translator, type Locale, type Translate } from '../i18n/index.js';
 
 export const LANGUAGE_COOKIE = 'hameau_lang';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    user: CurrentUser | null;
+    /** The signed-in person, with their space roles: what the policy decides on. */
+    user: Viewer | null;
     session: Session | null;
     organisation: Organisation | null;
     locale: Locale;
@@ -104,7 +102,7 @@ export default fp(
       if (token) {
         const result = await validateSessionToken(app.db, token);
         if (result) {
-          request.user = result.user;
+          request.user = await loadViewer(app.db, result.user, request.organisation);
           request.session = result.session;
           // The cookie's own expiry follows the session's: sent again when the session is renewed.
           if (result.renewed) reply.setSessionCookie(token);

@@ -17,9 +17,26 @@ interface Catalogue {
 export type Params = Record<string, string | number>;
 export type Translate = (key: string, params?: Params) => string;
 
-const catalogues = new Map<Locale, Catalogue>(
-  LOCALES.map((locale) => [locale, JSON.parse(fs.readFileSync(path.join(localesDir, `${locale}.json`), 'utf8')) as Catalogue]),
-);
+/**
+ * A locale's catalogue: `locales/<locale>.json`, plus one file per feature in `locales/<locale>/`
+ * (`locales/fr/spaces.json`...), each holding its own top-level keys. Two files may not define the
+ * same top-level key: that would silently hide messages, so it stops the start.
+ */
+function loadCatalogue(locale: Locale): Catalogue {
+  const catalogue = JSON.parse(fs.readFileSync(path.join(localesDir, `${locale}.json`), 'utf8')) as Catalogue;
+  const featureDir = path.join(localesDir, locale);
+  const files = fs.existsSync(featureDir) ? fs.readdirSync(featureDir).filter((f) => f.endsWith('.json')).sort() : [];
+  for (const file of files) {
+    const part = JSON.parse(fs.readFileSync(path.join(featureDir, file), 'utf8')) as Catalogue;
+    for (const [key, value] of Object.entries(part)) {
+      if (key in catalogue) throw new Error(`Locale ${locale}: the key "${key}" of ${locale}/${file} is already defined`);
+      catalogue[key] = value;
+    }
+  }
+  return catalogue;
+}
+
+const catalogues = new Map<Locale, Catalogue>(LOCALES.map((locale) => [locale, loadCatalogue(locale)]));
 const pluralRules = new Map(LOCALES.map((locale) => [locale, new Intl.PluralRules(locale)]));
 
 /** True for a language Hameau speaks ("fr", "en"). */

@@ -1,8 +1,14 @@
 // Who may do what. Every access decision in Hameau is made here, in one vocabulary:
 // `can(user, action, subject)` to ask, `authorize(user, action, subject)` to insist.
-import type { CurrentUser } from '../auth/sessions.js';
 import type { Role, UserStatus } from '../db/schema.js';
 import { Forbidden, Unauthenticated } from '../http/errors.js';
+import type { CommentSubject, ContentSubject, SpaceSubject } from './subjects.js';
+import { contentRules } from './content-rules.js';
+import { spaceRules } from './space-rules.js';
+import { isAdmin, type Viewer } from './viewer.js';
+
+export type { Viewer } from './viewer.js';
+export type { CommentSubject, ContentSubject, SpaceSubject } from './subjects.js';
 
 /** A member as seen by rules about members (their own record, or someone an admin manages). */
 export interface MemberSubject {
@@ -25,6 +31,36 @@ interface Rules {
   'member.reactivate': MemberSubject;
   'member.issueResetLink': MemberSubject;
   'session.end': { userId: number };
+  /** Change the organisation's settings (spaces policy, posting in the company space). */
+  'settings.manage': undefined;
+  'charter.manage': undefined;
+  /** See the moderation queue: admins (everything) and space admins (their spaces). */
+  'moderation.queue': undefined;
+  /** See and restore deleted content within its 30 days. */
+  'content.restore': ContentSubject;
+  'space.create': undefined;
+  'space.view': SpaceSubject;
+  'space.join': SpaceSubject;
+  'space.requestJoin': SpaceSubject;
+  'space.leave': SpaceSubject;
+  /** Edit the space, invite, answer requests, remove members, change their roles. */
+  'space.manage': SpaceSubject;
+  'space.post': SpaceSubject;
+  'news.publish': SpaceSubject;
+  'content.view': ContentSubject;
+  'content.edit': ContentSubject;
+  'content.delete': ContentSubject;
+  'content.hide': ContentSubject;
+  'content.comment': ContentSubject;
+  'content.react': ContentSubject;
+  'content.report': ContentSubject;
+  'content.confirmRead': ContentSubject;
+  /** See who confirmed a must-read, remind the others, export the list. */
+  'mustRead.track': ContentSubject;
+  'comment.edit': CommentSubject;
+  'comment.delete': CommentSubject;
+  'comment.hide': CommentSubject;
+  'comment.report': CommentSubject;
 }
 
 export type Action = keyof Rules;
@@ -32,9 +68,12 @@ export type Action = keyof Rules;
 /** The subject an action is about, as a rest parameter: none for general actions. */
 export type Subject<A extends Action> = Rules[A] extends undefined ? [] : [Rules[A]];
 
-const isAdmin = (user: CurrentUser) => user.role === 'admin';
-
-const rules: { [A in Action]: (user: CurrentUser, subject: Rules[A]) => boolean } = {
+const rules: { [A in Action]: (user: Viewer, subject: Rules[A]) => boolean } = {
+  ...spaceRules,
+  ...contentRules,
+  'settings.manage': isAdmin,
+  'charter.manage': isAdmin,
+  'moderation.queue': (user) => isAdmin(user) || [...user.spaceRoles.values()].includes('admin'),
   'app.use': () => true,
   'admin.access': isAdmin,
   'member.list': isAdmin,
@@ -56,7 +95,7 @@ const rules: { [A in Action]: (user: CurrentUser, subject: Rules[A]) => boolean 
  * if (can(request.user, 'member.invite')) showInviteButton();
  */
 export function can<A extends Action>(
-  user: CurrentUser | null,
+  user: Viewer | null,
   action: A,
   ...subject: Subject<A>
 ): boolean {
@@ -69,10 +108,10 @@ export function can<A extends Action>(
  * Narrows `user` to a signed-in user for the rest of the handler.
  */
 export function authorize<A extends Action>(
-  user: CurrentUser | null,
+  user: Viewer | null,
   action: A,
   ...subject: Subject<A>
-): asserts user is CurrentUser {
+): asserts user is Viewer {
   if (!user) throw new Unauthenticated();
   if (!can(user, action, ...subject)) throw new Forbidden();
 }

@@ -22,7 +22,7 @@ import {
   type MemberAdmin,
 } from './service.js';
 
-const ROLES = ['member', 'admin'] as const;
+const ROLES = ['member', 'editor', 'admin'] as const;
 const InviteForm = Type.Object({ email: Field.email(), role: Field.choice(ROLES), locale: Field.locale() });
 const RoleForm = Type.Object({ role: Field.choice(ROLES) });
 

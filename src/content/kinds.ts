@@ -1,0 +1,46 @@
+// Content kinds: what each kind of feed item (news article, post, and the kinds plugins add) tells
+// the content model. Core features register theirs here the way plugins will (`contentKinds`).
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Translate } from '../i18n/index.js';
+
+export interface ContentKind<Data = unknown> {
+  /** Stored in content.kind: 'news', 'post', 'poll'... */
+  kind: string;
+  /** The kind's own rows for many items, in one query (the feed must stay a fixed number of queries). */
+  load(db: Kysely<Database>, contentIds: readonly number[]): Promise<Map<number, Data>>;
+  /** Template of the card body in feeds: receives `it.item` (a ContentItem) with `it.item.data`. */
+  cardTemplate: string;
+  /** Template of the item's body on its permalink page, same data. */
+  pageTemplate: string;
+  /** A short title for page titles, notifications, moderation lists and exports. */
+  title(data: Data, t: Translate): string;
+  /** The words the search index keeps for the item. */
+  searchText(data: Data): { title: string; body: string };
+  /** Where the author edits the item. */
+  editUrl(contentId: number): string;
+}
+
+/**
+ * Every kind the running Hameau knows.
+ *
+ * @example
+ * app.contentKinds.register(newsKind);
+ * app.contentKinds.get('news')?.title(data, t);
+ */
+export class ContentKinds {
+  readonly #kinds = new Map<string, ContentKind>();
+
+  register<Data>(kind: ContentKind<Data>): void {
+    if (this.#kinds.has(kind.kind)) throw new Error(`Content kind "${kind.kind}" is registered twice`);
+    this.#kinds.set(kind.kind, kind as ContentKind);
+  }
+
+  get(kind: string): ContentKind | undefined {
+    return this.#kinds.get(kind);
+  }
+
+  all(): ContentKind[] {
+    return [...this.#kinds.values()];
+  }
+}

@@ -1,0 +1,87 @@
+// Loads what the policy needs to decide about content items and comments: the item and its space.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { CommentSubject, ContentSubject } from '../policy/subjects.js';
+
+const contentColumns = [
+  'c.id',
+  'c.kind',
+  'c.author_id',
+  'c.space_id',
+  's.visibility',
+  'c.published_at',
+  'c.deleted_at',
+  'c.hidden_at',
+  'c.must_read',
+  'c.comments_enabled',
+] as const;
+
+type ContentSubjectRow = {
+  id: number;
+  kind: string;
+  author_id: number | null;
+  space_id: number;
+  visibility: ContentSubject['space']['visibility'];
+  published_at: number | null;
+  deleted_at: number | null;
+  hidden_at: number | null;
+  must_read: number;
+  comments_enabled: number;
+};
+
+export function toContentSubject(row: ContentSubjectRow): ContentSubject {
+  return {
+    id: row.id,
+    kind: row.kind,
+    authorId: row.author_id,
+    space: { id: row.space_id, visibility: row.visibility },
+    publishedAt: row.published_at,
+    deletedAt: row.deleted_at,
+    hiddenAt: row.hidden_at,
+    mustRead: row.must_read === 1,
+    commentsEnabled: row.comments_enabled === 1,
+  };
+}
+
+/**
+ * The policy's view of content items, by id (missing ids are simply absent).
+ *
+ * @example
+ * const [item] = await loadContentSubjects(db, [id]);
+ * if (!item || !can(viewer, 'content.view', item)) throw new NotFound();
+ */
+export async function loadContentSubjects(db: Kysely<Database>, ids: readonly number[]): Promise<ContentSubject[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('content as c')
+    .innerJoin('spaces as s', 's.id', 'c.space_id')
+    .select(contentColumns)
+    .where('c.id', 'in', [...ids])
+    .execute();
+  return rows.map(toContentSubject);
+}
+
+export async function loadContentSubject(db: Kysely<Database>, id: number): Promise<ContentSubject | undefined> {
+  return (await loadContentSubjects(db, [id]))[0];
+}
+
+/** The policy's view of a comment, with its content item. */
+export async function loadCommentSubject(db: Kysely<Database>, commentId: number): Promise<(CommentSubject & { parentId: number | null }) | undefined> {
+  const row = await db
+    .selectFrom('comments as m')
+    .innerJoin('content as c', 'c.id', 'm.content_id')
+    .innerJoin('spaces as s', 's.id', 'c.space_id')
+    .select(contentColumns)
+    .select(['m.id as comment_id', 'm.author_id as comment_author_id', 'm.deleted_at as comment_deleted_at', 'm.hidden_at as comment_hidden_at', 'm.parent_id'])
+    .where('m.id', '=', commentId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.comment_id,
+    authorId: row.comment_author_id,
+    deletedAt: row.comment_deleted_at,
+    hiddenAt: row.comment_hidden_at,
+    parentId: row.parent_id,
+    content: toContentSubject(row),
+  };
+}

@@ -1,0 +1,46 @@
+// Writes in-app notifications. Read paths show a notification only while its content is visible to
+// its recipient (the policy decides at read time, so a hidden or deleted item vanishes from them too).
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+export type NotificationType =
+  | 'mention'
+  | 'must-read'
+  | 'must-read-reminder'
+  | 'space-invitation'
+  | 'space-request'
+  | 'space-request-approved'
+  | 'content-reported';
+
+export interface NewNotification {
+  userId: number;
+  type: NotificationType;
+  actorId: number | null;
+  contentId?: number | null;
+  commentId?: number | null;
+  spaceId?: number | null;
+  createdAt: number;
+}
+
+/** Inserts notifications in one statement (nothing to do for an empty list). */
+export async function notify(db: Kysely<Database> | Transaction<Database>, notifications: readonly NewNotification[]): Promise<void> {
+  if (notifications.length === 0) return;
+  // SQLite allows 32,766 bound values: 7 per row, so chunks of 2,000 rows.
+  for (let start = 0; start < notifications.length; start += 2000) {
+    await db
+      .insertInto('notifications')
+      .values(
+        notifications.slice(start, start + 2000).map((n) => ({
+          user_id: n.userId,
+          type: n.type,
+          actor_id: n.actorId,
+          content_id: n.contentId ?? null,
+          comment_id: n.commentId ?? null,
+          space_id: n.spaceId ?? null,
+          created_at: n.createdAt,
+          read_at: null,
+        })),
+      )
+      .execute();
+  }
+}

@@ -1,0 +1,38 @@
+// The signed-in person as the policy sees them: who they are, their role in each space, and the
+// organisation's rules that decide what members may do. Built once per request.
+import type { Kysely } from 'kysely';
+import type { CurrentUser } from '../auth/sessions.js';
+import type { Database, Organisation, SpaceCreation, SpaceRole } from '../db/schema.js';
+
+export interface OrganisationPolicy {
+  spaceCreation: SpaceCreation;
+  /** Plain members may post in the company space (editors and admins always may). */
+  memberPostsInCompany: boolean;
+}
+
+export interface Viewer extends CurrentUser {
+  /** The viewer's role in each space they belong to; the company space is not listed (everyone is in it). */
+  spaceRoles: ReadonlyMap<number, SpaceRole>;
+  organisationPolicy: OrganisationPolicy;
+}
+
+export const isAdmin = (user: Viewer) => user.role === 'admin';
+export const isEditor = (user: Viewer) => user.role === 'editor' || user.role === 'admin';
+
+export function organisationPolicy(organisation: Pick<Organisation, 'space_creation' | 'member_posts_in_company'> | null): OrganisationPolicy {
+  return {
+    spaceCreation: organisation?.space_creation ?? 'everyone',
+    memberPostsInCompany: (organisation?.member_posts_in_company ?? 1) === 1,
+  };
+}
+
+/**
+ * Adds to a signed-in user what the policy needs: one indexed query for their space roles.
+ *
+ * @example
+ * request.user = await loadViewer(app.db, session.user, request.organisation);
+ */
+export async function loadViewer(db: Kysely<Database>, user: CurrentUser, organisation: Organisation | null): Promise<Viewer> {
+  const rows = await db.selectFrom('space_members').select(['space_id', 'role']).where('user_id', '=', user.id).execute();
+  return { ...user, spaceRoles: new Map(rows.map((r) => [r.space_id, r.role])), organisationPolicy: organisationPolicy(organisation) };
+}

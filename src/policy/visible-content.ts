@@ -1,0 +1,42 @@
+// The policy's rules about seeing content, as SQL: "content this viewer may see" for every list
+// (feeds, space and topic pages, profiles, search, notifications, digests, exports). The rule for one
+// item is `seesContent` in content-rules.ts; test/unit/visible-content.test.ts checks they agree.
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { isAdmin, type Viewer } from './viewer.js';
+
+type WithContent = Database & { c: Database['content'] };
+
+/**
+ * The spaces the viewer may see, as a condition on a space id column: the company and open spaces,
+ * the private ones they belong to; every space for admins.
+ *
+ * @example
+ * db.selectFrom('spaces').selectAll().where(spaceIsVisible(viewer, 'spaces.id'))
+ */
+export function spaceIsVisible(viewer: Viewer, column: string): RawBuilder<SqlBool> {
+  if (isAdmin(viewer)) return sql<SqlBool>`1 = 1`;
+  const ref = sql.ref(column);
+  const open = sql`${ref} in (select id from spaces where visibility in ('company', 'open'))`;
+  const memberOf = [...viewer.spaceRoles.keys()];
+  if (memberOf.length === 0) return sql<SqlBool>`${open}`;
+  return sql<SqlBool>`(${open} or ${ref} in (${sql.join(memberOf)}))`;
+}
+
+/**
+ * Published, not deleted, not hidden content in a space the viewer may see, as `content as c`.
+ * Lists never show drafts, scheduled or hidden items, even to their author: those are reached from
+ * the author's own pages and the permalink, where `can(viewer, 'content.view', item)` decides.
+ *
+ * @example
+ * const rows = await visibleContent(db, viewer).select(['c.id', 'c.kind']).orderBy('c.published_at', 'desc').limit(20).execute();
+ */
+export function visibleContent(db: Kysely<Database>, viewer: Viewer, now = Date.now()): SelectQueryBuilder<WithContent, 'c', {}> {
+  return db
+    .selectFrom('content as c')
+    .where('c.deleted_at', 'is', null)
+    .where('c.hidden_at', 'is', null)
+    .where('c.published_at', 'is not', null)
+    .where('c.published_at', '<=', now)
+    .where(spaceIsVisible(viewer, 'c.space_id'));
+}
