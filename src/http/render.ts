@@ -8,7 +8,7 @@ import type { Params } from '../i18n/index.js';
 
 const FLASH_COOKIE = 'hameau_flash';
 
-/** A one-time notice: a sentence from the locale files (only `flash.*` keys). */
+/** A one-time notice: a sentence from the locale files (only `flash.*` and `<feature>.flash.*` keys). */
 export interface Flash {
   key: string;
   params?: Params;
@@ -129,9 +129,12 @@ const KINDS: readonly string[] = ['success', 'info', 'error'] satisfies Flash['k
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isPlain = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
 
-/** Only a `flash.*` message: a flash never makes a page say an arbitrary key. */
+/** A flash message's key: `flash.*`, or a feature's own `<feature>.flash.*`. */
+const FLASH_KEY = /^(?:[a-zA-Z][\w-]*\.)?flash\.[\w.-]+$/;
+
+/** Only a flash message: a flash never makes a page say an arbitrary key. */
 function asNotice(value: unknown): Flash | undefined {
-  if (!isRecord(value) || typeof value.key !== 'string' || !value.key.startsWith('flash.')) return undefined;
+  if (!isRecord(value) || typeof value.key !== 'string' || !FLASH_KEY.test(value.key)) return undefined;
   if (typeof value.kind !== 'string' || !KINDS.includes(value.kind)) return undefined;
   const params = value.params;
   if (params !== undefined && !(isRecord(params) && Object.values(params).every((p) => typeof p === 'string' || typeof p === 'number'))) {

@@ -16,6 +16,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in person, with their space roles: what the policy decides on. */
     user: Viewer | null;
+    /**
+     * What the layout shows on every page beyond the user (unread notifications, my spaces...):
+     * features fill it from a global preHandler hook; templates read it as `it.layout`.
+     */
+    layout: Record<string, unknown>;
     session: Session | null;
     organisation: Organisation | null;
     locale: Locale;
@@ -61,6 +66,7 @@ export default fp(
     app.decorateRequest('user', null);
     app.decorateRequest('session', null);
     app.decorateRequest('organisation', null);
+    app.decorateRequest('layout', null as unknown as Record<string, unknown>);
     app.decorateRequest('locale', FALLBACK_LOCALE);
     // A working translator from the start, so that an error before the hook below still renders.
     app.decorateRequest('t', translator(FALLBACK_LOCALE));
@@ -72,6 +78,7 @@ export default fp(
         organisation: this.organisation,
         currentPath: this.url.split('?')[0],
         currentUrl: this.url,
+        layout: this.layout ?? {},
         /** The policy's answer for the viewer: templates show an action only to whoever may do it. */
         can: <A extends Action>(action: A, ...subject: Subject<A>) => can(this.user, action, ...subject),
         /** A date and time in the viewer's language and the organisation's time zone. */
@@ -88,6 +95,7 @@ export default fp(
     });
 
     app.addHook('onRequest', async (request, reply) => {
+      request.layout = {};
       if (isBareRequest(request.url)) {
         // No database work for static files and the health check; a missing file still answers
         // in the browser's language.
