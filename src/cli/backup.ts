@@ -1,5 +1,5 @@
 // `npm run backup [destination]`: a consistent copy of the database, taken with SQLite's online
-// backup while Hameau keeps running. Uploads (DATA_DIR/uploads, later) are copied as plain files.
+// backup while Hameau keeps running, then the uploaded files (DATA_DIR/uploads) beside it.
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -44,11 +44,41 @@ export async function backupDatabase(dataDir: string, destination?: string): Pro
   return target;
 }
 
+/** Where the uploads of the database copy `target` go: "hameau-….db" -> "hameau-…-uploads/". */
+export function uploadsBackupPath(target: string): string {
+  return target.replace(/\.db$/, '') + '-uploads';
+}
+
+/**
+ * Copies DATA_DIR/uploads (not its tmp/ folder of uploads in progress) into `destination`.
+ * Run after the database copy: files are written before the rows that name them, and never
+ * changed afterwards, so every file the copied database refers to is already there.
+ * Returns the number of files copied.
+ */
+export function backupUploads(dataDir: string, destination: string): number {
+  const source = path.join(dataDir, 'uploads');
+  if (!fs.existsSync(source)) return 0;
+  if (fs.existsSync(destination)) throw new Error(`${destination} already exists; choose another name.`);
+  let files = 0;
+  fs.cpSync(source, destination, {
+    recursive: true,
+    filter: (from) => {
+      if (path.relative(source, from).split(path.sep)[0] === 'tmp') return false;
+      if (fs.statSync(from).isFile()) files++;
+      return true;
+    },
+  });
+  return files;
+}
+
 async function main() {
   try {
     const config = loadConfig();
     const target = await backupDatabase(config.dataDir, process.argv[2]);
     process.stdout.write(`Database copied to ${target}\n`);
+    const uploads = uploadsBackupPath(target);
+    const files = backupUploads(config.dataDir, uploads);
+    process.stdout.write(files > 0 ? `${files} uploaded files copied to ${uploads}\n` : 'No uploaded files to copy.\n');
   } catch (error) {
     const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
     process.stderr.write(`Backup failed: ${message}\n`);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { backupDatabase } from '../../src/cli/backup.js';
+import { backupDatabase, backupUploads, uploadsBackupPath } from '../../src/cli/backup.js';
 import { projectRoot } from '../../src/paths.js';
 import { buildOnce } from '../helpers/process.js';
 import { ADMIN, createTestApp, setupOrganisation, type TestApp } from '../helpers/app.js';
@@ -99,6 +99,20 @@ describe('backupDatabase', () => {
     expect(fs.readFileSync(target, 'utf8')).toBe('last week’s backup');
   });
 
+  it('copies the uploaded files beside the database copy, without uploads in progress', async () => {
+    fs.mkdirSync(path.join(t.dataDir, 'uploads', 'ab'), { recursive: true });
+    fs.mkdirSync(path.join(t.dataDir, 'uploads', 'tmp'), { recursive: true });
+    fs.writeFileSync(path.join(t.dataDir, 'uploads', 'ab', 'abcdef'), 'a file');
+    fs.writeFileSync(path.join(t.dataDir, 'uploads', 'tmp', 'half-sent'), 'partial');
+    const target = await backupDatabase(t.dataDir, path.join(out, 'with-files.db'));
+    const uploads = uploadsBackupPath(target);
+    expect(uploads).toBe(path.join(out, 'with-files-uploads'));
+    expect(backupUploads(t.dataDir, uploads)).toBe(1);
+    expect(fs.readFileSync(path.join(uploads, 'ab', 'abcdef'), 'utf8')).toBe('a file');
+    expect(fs.existsSync(path.join(uploads, 'tmp'))).toBe(false);
+    expect(() => backupUploads(t.dataDir, uploads)).toThrow(/already exists/);
+  });
+
   it('says so when DATA_DIR holds no database', async () => {
     await expect(backupDatabase(out, path.join(out, 'copy.db'))).rejects.toThrow(/No database at .*DATA_DIR/);
     expect(fs.readdirSync(out)).toEqual([]);
@@ -131,7 +145,7 @@ describe('npm run backup (the built command)', () => {
     const result = run([target]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe(`Database copied to ${target}\n`);
+    expect(result.stdout).toBe(`Database copied to ${target}\nNo uploaded files to copy.\n`);
     const copy = readCopy(target);
     expect(copy.integrity).toBe('ok');
     expect(copy.organisation?.name).toBe('Acme Command');
