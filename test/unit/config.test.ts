@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       sqliteSynchronous: 'NORMAL',
       trustProxy: false,
+      uploadMaxBytes: 20 * 1024 * 1024,
       cacheTemplates: true,
     });
     expect(path.isAbsolute(config.dataDir)).toBe(true);
@@ -54,6 +55,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'WARN',
         SQLITE_SYNCHRONOUS: 'full',
         TRUST_PROXY: '10.0.0.2',
+        UPLOAD_MAX_MB: '5',
       },
       '/srv/hameau',
     );
@@ -68,6 +70,7 @@ describe('loadConfig', () => {
       logLevel: 'warn',
       sqliteSynchronous: 'FULL',
       trustProxy: ['10.0.0.2'],
+      uploadMaxBytes: 5 * 1024 * 1024,
     });
   });
 
@@ -122,6 +125,9 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', '-1', /TRUST_PROXY/],
     ['TRUST_PROXY', '1', /TRUST_PROXY takes the addresses of your reverse proxies, not a number of them: .*X-Forwarded-For.*TRUST_PROXY=127\.0\.0\.1.*\(got "1"\)/],
     ['TRUST_PROXY', '2', /TRUST_PROXY takes the addresses .*\(got "2"\)/],
+    ['UPLOAD_MAX_MB', '0', /UPLOAD_MAX_MB must be a whole number of megabytes from 1 to 1024 \(got "0"\)/],
+    ['UPLOAD_MAX_MB', '2.5', /UPLOAD_MAX_MB .*"2\.5"/],
+    ['UPLOAD_MAX_MB', '5000', /UPLOAD_MAX_MB .*"5000"/],
   ])('explains a bad %s (%s)', (name, value, message) => {
     const error = problemWith({ [name]: value });
     expect(error.problems).toHaveLength(1);
