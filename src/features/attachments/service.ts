@@ -1,8 +1,20 @@
 // Attachments: files stored under DATA_DIR/uploads with random names, typed by their bytes, images
-// with a resized preview. TO BE COMPLETED (attachments work): the signatures are the contract.
+// with a resized preview. A file is stored "pending" (owned by nothing) as soon as a form brings it;
+// the form, once valid, gives it to what it was uploaded for (attachTo). See README.md for the recipe.
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Kysely, Transaction } from 'kysely';
-import type { AttachmentPurpose, Database } from '../../db/schema.js';
-import type { UploadedFile } from '../../http/multipart.js';
+import type { Config } from '../../config.js';
+import type { AttachmentRef } from '../../content/items.js';
+import { loadCommentSubject, loadContentSubject } from '../../content/subjects.js';
+import type { Attachment, AttachmentPurpose, Database } from '../../db/schema.js';
+import type { ReadForm, UploadedFile } from '../../http/multipart.js';
+import type { Translate } from '../../i18n/index.js';
+import { can, type Viewer } from '../../policy/index.js';
+import { detectType } from './file-types.js';
+import { MAX_IMAGE_PIXELS, checkImage, writePreview } from './images.js';
+import { findAttachment, loadPendingRefs, loadSpaceSubject } from './queries.js';
+import { displayName, newStorageKey, removeStoredFiles, storedPath } from './storage.js';
 
 export interface UploadContext {
   db: Kysely<Database>;
@@ -11,23 +23,127 @@ export interface UploadContext {
   uploaderId: number;
 }
 
+/** The context of the signed-in person's uploads. */
+export function uploadContext(app: { db: Kysely<Database>; config: Pick<Config, 'dataDir' | 'uploadMaxBytes'> }, uploaderId: number): UploadContext {
+  return { db: app.db, dataDir: app.config.dataDir, maxBytes: app.config.uploadMaxBytes, uploaderId };
+}
+
 export type StoreResult =
   | { ok: true; ids: number[] }
-  /** `message` is a locale key ("attachments.errors.tooLarge"), `params` its values (the file name...). */
-  | { ok: false; message: string; params: Record<string, string | number> };
+  /**
+   * `message` is a locale key ("attachments.errors.tooLarge"), `params` its values (the file name...).
+   * `ids`: the files of the same form that were fine, stored all the same (the form shows them as
+   * already added, so the person only picks the refused one again).
+   */
+  | { ok: false; message: string; params: Record<string, string | number>; ids: number[] };
+
+type Refusal = { ok: false; message: string; params: Record<string, string | number> };
+
+const MB = 1024 * 1024;
 
 /**
  * Stores uploaded files as pending attachments of the uploader (owned by nothing yet). A form that
- * is refused keeps them: it re-renders with their ids in hidden `attachmentIds` fields, so nothing
- * the user chose is lost. Images only, when `imagesOnly` (covers, space images).
+ * is refused keeps them: it re-renders with their ids in `attachmentIds` checkboxes, so nothing
+ * the user chose is lost. Images only, when `imagesOnly` (covers, space images). Each file is
+ * typed by its bytes; the first refusal is reported (by file name), the other files are stored.
+ *
+ * @example
+ * const stored = await storeUploads(uploadContext(app, user.id), files, { purpose: 'file' });
+ * if (!stored.ok) errors.files = request.t(stored.message, stored.params);
  */
 export async function storeUploads(
-  _context: UploadContext,
+  context: UploadContext,
   files: readonly UploadedFile[],
-  _options: { purpose: AttachmentPurpose; imagesOnly?: boolean },
+  options: { purpose: AttachmentPurpose; imagesOnly?: boolean },
 ): Promise<StoreResult> {
-  if (files.length === 0) return { ok: true, ids: [] };
-  throw new Error('storeUploads is not implemented yet');
+  const ids: number[] = [];
+  let refusal: Refusal | null = null;
+  for (const file of files) {
+    const outcome = await storeOne(context, file, options);
+    if (outcome.ok) ids.push(outcome.id);
+    else refusal ??= outcome;
+  }
+  return refusal ? { ...refusal, ids } : { ok: true, ids };
+}
+
+async function storeOne(
+  context: UploadContext,
+  file: UploadedFile,
+  options: { purpose: AttachmentPurpose; imagesOnly?: boolean },
+): Promise<{ ok: true; id: number } | Refusal> {
+  const name = displayName(file.filename);
+  const refuse = (message: string, params: Record<string, string | number> = {}): Refusal => ({ ok: false, message, params: { name, ...params } });
+  if (file.truncated || file.sizeBytes > context.maxBytes) {
+    return refuse('attachments.errors.tooLarge', { maxMb: Math.round(context.maxBytes / MB) });
+  }
+  if (file.sizeBytes === 0) return refuse('attachments.errors.empty');
+
+  const type = await detectType(file.tempPath, name);
+  if (!type || (options.imagesOnly && !type.isImage)) return refuse(options.imagesOnly ? 'attachments.errors.notImage' : 'attachments.errors.type');
+  let size: { width: number; height: number } | null = null;
+  if (type.isImage) {
+    const image = await checkImage(file.tempPath);
+    if (!image.ok) {
+      return image.problem === 'tooManyPixels'
+        ? refuse('attachments.errors.tooManyPixels', { megapixels: MAX_IMAGE_PIXELS / 1_000_000 })
+        : refuse('attachments.errors.unreadable');
+    }
+    size = { width: image.width, height: image.height };
+  }
+
+  const key = newStorageKey();
+  const target = storedPath(context.dataDir, key);
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  await fs.rename(file.tempPath, target);
+  try {
+    if (type.isImage && !(await writePreview(target, storedPath(context.dataDir, key, 'preview')))) {
+      await removeStoredFiles(context.dataDir, [key]);
+      return refuse('attachments.errors.unreadable');
+    }
+    const row = await context.db
+      .insertInto('attachments')
+      .values({
+        uploader_id: context.uploaderId,
+        storage_key: key,
+        original_name: name,
+        mime_type: type.mimeType,
+        size_bytes: file.sizeBytes,
+        is_image: type.isImage ? 1 : 0,
+        width: size?.width ?? null,
+        height: size?.height ?? null,
+        has_preview: type.isImage ? 1 : 0,
+        content_id: null,
+        comment_id: null,
+        space_id: null,
+        purpose: options.purpose,
+        created_at: Date.now(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { ok: true, id: row.id };
+  } catch (error) {
+    await removeStoredFiles(context.dataDir, [key]);
+    throw error;
+  }
+}
+
+/** Ids a form may claim at most (more is not a person filling in a form). */
+const MAX_CLAIMED = 50;
+
+/**
+ * The attachment ids a form sends back (its `attachmentIds` checkboxes, or `name`): whole numbers
+ * only, each once. Not yet checked: pass them to pendingAttachmentIds (or use receiveAttachments).
+ * Read them with this, not with parseForm, which refuses a repeated field.
+ */
+export function claimedAttachmentIds(fields: ReadForm['fields'], name = 'attachmentIds'): number[] {
+  const raw = Object.hasOwn(fields, name) ? fields[name] : undefined;
+  const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const ids = new Set<number>();
+  for (const value of values) {
+    if (typeof value === 'string' && /^\d{1,15}$/.test(value.trim())) ids.add(Number(value.trim()));
+    if (ids.size >= MAX_CLAIMED) break;
+  }
+  return [...ids];
 }
 
 /**
@@ -47,12 +163,52 @@ export async function pendingAttachmentIds(db: Kysely<Database>, uploaderId: num
   return rows.map((r) => r.id);
 }
 
+export interface ReceivedAttachments {
+  /** The pending attachments this form now holds (kept from before, and just uploaded): give them with attachTo. */
+  ids: number[];
+  /** The same, for the picker when the form is shown again. */
+  pending: AttachmentRef[];
+  /** What to show on the picker's field (already translated), or null. */
+  error: string | null;
+}
+
+/**
+ * Everything a form with a picker does with files, in one call: stores the new files of `field`,
+ * keeps the pending ones still ticked (`idsName`, default "attachmentIds") that are the uploader's
+ * own and of this `purpose`, and says what went wrong. With `imagesOnly` (a single image: covers,
+ * space images), the newest image wins.
+ *
+ * @example
+ * const form = await readForm(request);
+ * const files = await receiveAttachments(uploadContext(app, user.id), form, { field: 'files', purpose: 'file', t: request.t });
+ * if (!parsed.ok || files.error) return reply.render(..., { picker: { name: 'files', imagesOnly: false, pending: files.pending } }, { status: 422 });
+ * await attachTo(trx, files.ids, { contentId });
+ */
+export async function receiveAttachments(
+  context: UploadContext,
+  form: ReadForm,
+  options: { field: string; idsName?: string; purpose: AttachmentPurpose; imagesOnly?: boolean; t: Translate },
+): Promise<ReceivedAttachments> {
+  const uploads = form.files.filter((f) => f.field === options.field);
+  const stored = await storeUploads(context, uploads, { purpose: options.purpose, imagesOnly: options.imagesOnly ?? false });
+  const claimed = claimedAttachmentIds(form.fields, options.idsName);
+  let pending = await loadPendingRefs(context.db, context.uploaderId, [...claimed, ...stored.ids], options.purpose);
+  if (options.imagesOnly) {
+    pending = pending.filter((ref) => ref.isImage);
+    // The newest upload replaces whatever was chosen before.
+    if (pending.length > 1) pending = [pending.at(-1)!];
+  }
+  return {
+    ids: pending.map((ref) => ref.id),
+    pending,
+    error: stored.ok ? null : options.t(stored.message, stored.params),
+  };
+}
+
+export type AttachmentOwner = { contentId: number } | { commentId: number; contentId: number } | { spaceId: number };
+
 /** Gives pending attachments (already checked with pendingAttachmentIds) to what they were uploaded for. */
-export async function attachTo(
-  trx: Transaction<Database> | Kysely<Database>,
-  ids: readonly number[],
-  owner: { contentId: number } | { commentId: number; contentId: number } | { spaceId: number },
-): Promise<void> {
+export async function attachTo(trx: Transaction<Database> | Kysely<Database>, ids: readonly number[], owner: AttachmentOwner): Promise<void> {
   if (ids.length === 0) return;
   await trx
     .updateTable('attachments')
@@ -63,4 +219,47 @@ export async function attachTo(
     })
     .where('id', 'in', [...ids])
     .execute();
+}
+
+/**
+ * Removes the owner's attachments of `purpose` except those in `keep` (an edit form's unticked files,
+ * a replaced cover). Returns their storage keys: pass them to removeStoredFiles once the transaction
+ * has committed (the hourly sweep removes them otherwise).
+ */
+export async function detachAttachments(
+  trx: Transaction<Database> | Kysely<Database>,
+  owner: AttachmentOwner,
+  options: { purpose: AttachmentPurpose; keep?: readonly number[] },
+): Promise<string[]> {
+  let query = trx.deleteFrom('attachments').where('purpose', '=', options.purpose);
+  if ('commentId' in owner) query = query.where('comment_id', '=', owner.commentId);
+  else if ('contentId' in owner) query = query.where('content_id', '=', owner.contentId).where('comment_id', 'is', null);
+  else query = query.where('space_id', '=', owner.spaceId);
+  if (options.keep && options.keep.length > 0) query = query.where('id', 'not in', [...options.keep]);
+  const rows = await query.returning('storage_key').execute();
+  return rows.map((r) => r.storage_key);
+}
+
+/**
+ * The attachment if `viewer` may download it: an item's (or its comment's) when they may see that,
+ * a space's when they may see the space, a pending one only by its uploader. Undefined otherwise,
+ * exactly as for an id that does not exist.
+ */
+export async function visibleAttachment(db: Kysely<Database>, viewer: Viewer, id: number): Promise<Attachment | undefined> {
+  const attachment = await findAttachment(db, id);
+  if (!attachment) return undefined;
+  let visible: boolean;
+  if (attachment.comment_id !== null) {
+    const comment = await loadCommentSubject(db, attachment.comment_id);
+    visible = comment !== undefined && can(viewer, 'comment.view', comment);
+  } else if (attachment.content_id !== null) {
+    const content = await loadContentSubject(db, attachment.content_id);
+    visible = content !== undefined && can(viewer, 'content.view', content);
+  } else if (attachment.space_id !== null) {
+    const space = await loadSpaceSubject(db, attachment.space_id);
+    visible = space !== undefined && can(viewer, 'space.view', space);
+  } else {
+    visible = attachment.uploader_id !== null && attachment.uploader_id === viewer.id;
+  }
+  return visible ? attachment : undefined;
 }

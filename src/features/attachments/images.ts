@@ -1,0 +1,43 @@
+// Uploaded images: their size (as shown, EXIF orientation applied) and a preview at most 1200 pixels
+// wide, re-encoded as WebP without metadata (no camera details, no GPS position), for pages and cards.
+import sharp from 'sharp';
+
+// Decoded images are not kept between requests: uploads are rare, memory is not.
+sharp.cache(false);
+
+/** Refused beyond this (50 megapixels, a large phone photo): a small file can decode to gigabytes. */
+export const MAX_IMAGE_PIXELS = 50_000_000;
+export const PREVIEW_MAX_WIDTH = 1200;
+
+export type ImageCheck = { ok: true; width: number; height: number } | { ok: false; problem: 'unreadable' | 'tooManyPixels' };
+
+const decodeOptions = { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' } as const;
+
+/** Reads the image's header: its displayed width and height, or why it cannot be used. */
+export async function checkImage(file: string): Promise<ImageCheck> {
+  try {
+    // Only the header is read here (no pixel decoded), so the pixel count can be checked and named.
+    const metadata = await sharp(file, { ...decodeOptions, limitInputPixels: false }).metadata();
+    if (!metadata.width || !metadata.height) return { ok: false, problem: 'unreadable' };
+    if (metadata.width * metadata.height > MAX_IMAGE_PIXELS) return { ok: false, problem: 'tooManyPixels' };
+    return { ok: true, width: metadata.autoOrient.width, height: metadata.autoOrient.height };
+  } catch {
+    return { ok: false, problem: 'unreadable' };
+  }
+}
+
+/**
+ * Writes the preview of `file` to `target` (first frame of an animation). False when the image
+ * cannot be decoded after all (broken data past a valid header).
+ */
+export async function writePreview(file: string, target: string): Promise<boolean> {
+  try {
+    await sharp(file, { ...decodeOptions, autoOrient: true })
+      .resize({ width: PREVIEW_MAX_WIDTH, withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toFile(target);
+    return true;
+  } catch {
+    return false;
+  }
+}
