@@ -1,4 +1,246 @@
-// Routes of the conversation feature (being built).
-import type { FastifyInstance } from 'fastify';
+// The conversation around a content item: comments with one level of replies (write, edit, delete),
+// the comments page beyond the first ones, reactions (toggle, who reacted). Every handler answers 404
+// for an item or comment the viewer may not see before it asks the policy about the act itself.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AttachmentRef, ContentItem } from '../../content/items.js';
+import { loadItems } from '../../content/load-items.js';
+import { loadCommentSubject, loadContentSubject } from '../../content/subjects.js';
+import { Forbidden, HttpError, NotFound } from '../../http/errors.js';
+import { Field, parseForm, withError, type FieldErrors } from '../../http/form.js';
+import { readForm } from '../../http/multipart.js';
+import { idParam } from '../../http/params.js';
+import { safeNextPath } from '../../http/redirects.js';
+import { isPartialRequest } from '../../http/render.js';
+import { authorize, can, type CommentSubject, type ContentSubject, type Viewer } from '../../policy/index.js';
+import { claimedAttachmentIds, receiveAttachments, uploadContext } from '../attachments/service.js';
+import { removeStoredFiles } from '../attachments/storage.js';
+import {
+  closedReason,
+  COMMENTS_PAGE_SIZE,
+  findCommentForEdit,
+  findReplyTarget,
+  loadConversation,
+  topLevelCommentsBefore,
+  whoReacted,
+  type ClosedReason,
+  type CommentForEdit,
+  type Conversation,
+} from './queries.js';
+import { REACTION_KEYS, REACTIONS } from './reactions.js';
+import { addComment, COMMENT_MAX_LENGTH, deleteComment, editComment, toggleReaction } from './service.js';
 
-export default async function conversationRoutes(_app: FastifyInstance) {}
+const CommentForm = Type.Object({
+  body: Field.text({ max: COMMENT_MAX_LENGTH }),
+  parent_id: Field.optional(Type.String({ maxLength: 15 })),
+});
+const EditForm = Type.Object({ body: Field.text({ max: COMMENT_MAX_LENGTH }) });
+const ReactionForm = Type.Object({
+  reaction: Field.choice(REACTION_KEYS),
+  next: Field.optional(Type.String({ maxLength: 2000 })),
+});
+
+type IdParams = { Params: { id: string } };
+
+/** The state of the main comment form, or of one reply form, when shown again. */
+interface CommentFormState {
+  values: Record<string, string>;
+  errors: FieldErrors;
+  pending?: AttachmentRef[];
+}
+
+const CLOSED_MESSAGES: Record<ClosedReason, string> = {
+  closed: 'conversation.errors.closed',
+  hidden: 'conversation.errors.hidden',
+  unpublished: 'conversation.errors.unpublished',
+};
+
+const idOf = (value: unknown): number | null => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : null);
+
+async function conversationRoutes(app: FastifyInstance) {
+  // Every reaction bar, wherever it is included (feed cards, pages, this feature's answers), shows the set.
+  app.addHook('preHandler', async (request) => {
+    request.layout.reactionSet = REACTIONS;
+  });
+
+  const signedIn = (user: Viewer | null): Viewer => {
+    authorize(user, 'app.use');
+    return user;
+  };
+
+  /** The item as the policy sees it: 404 for an id the viewer may not see. */
+  async function contentFor(viewer: Viewer, id: string): Promise<ContentSubject> {
+    const subject = await loadContentSubject(app.db, idParam(id));
+    if (!subject || !can(viewer, 'content.view', subject)) throw new NotFound();
+    return subject;
+  }
+
+  /** The item as cards and pages show it. */
+  async function itemFor(viewer: Viewer, id: number): Promise<ContentItem> {
+    const [item] = await loadItems(app, viewer, [id]);
+    if (!item) throw new NotFound();
+    return item;
+  }
+
+  /** The comment as the policy sees it: 404 for one the viewer may not see (deleted, or hidden from them). */
+  async function commentFor(viewer: Viewer, id: string): Promise<CommentSubject & { parentId: number | null }> {
+    const comment = await loadCommentSubject(app.db, idParam(id));
+    if (!comment || !can(viewer, 'comment.view', comment)) throw new NotFound();
+    return comment;
+  }
+
+  /** Where a comment is shown: the item's page, or the comments page it lands on beyond the first one. */
+  async function pageAfter(contentId: number, topLevelId: number): Promise<number | null> {
+    const before = await topLevelCommentsBefore(app.db, contentId, topLevelId);
+    return before >= COMMENTS_PAGE_SIZE ? topLevelId - 1 : null;
+  }
+
+  async function renderConversation(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    viewer: Viewer,
+    item: ContentItem,
+    data: { after?: number | null; commentForm?: CommentFormState; replyForm?: CommentFormState & { parentId: number }; focusCommentId?: number; commentNotice?: string },
+    status = 200,
+  ) {
+    const conversation: Conversation = await loadConversation(app, viewer, item.subject, { after: data.after ?? null });
+    const itemTitle = item.kind.title(item.data, request.t);
+    return reply.render(
+      'conversation/page',
+      { title: request.t('conversation.page.title', { title: itemTitle }), itemTitle, item, conversation, ...data },
+      { status, fragment: 'conversation/comments' },
+    );
+  }
+
+  // Every comment, a page of top-level comments at a time: where "more comments" leads, and where a
+  // comment refused without JavaScript is shown again.
+  app.get<IdParams>('/content/:id/comments', async (request, reply) => {
+    const viewer = signedIn(request.user);
+    const subject = await contentFor(viewer, request.params.id);
+    const item = await itemFor(viewer, subject.id);
+    return renderConversation(request, reply, viewer, item, { after: idOf((request.query as Record<string, unknown>).after) });
+  });
+
+  app.post<IdParams>('/content/:id/comments', async (request, reply) => {
+    const viewer = signedIn(request.user);
+    const subject = await contentFor(viewer, request.params.id);
+    if (!can(viewer, 'content.comment', subject)) throw new Forbidden(CLOSED_MESSAGES[closedReason(subject)]);
+
+    const read = await readForm(request);
+    let form = parseForm(CommentForm, read.fields, request.t);
+    // One level of replies: an answer to a reply joins the conversation of its top-level comment.
+    let parentId: number | null = null;
+    if (form.values.parent_id) {
+      const target = await findReplyTarget(app.db, idOf(form.values.parent_id) ?? 0);
+      if (target && target.contentId === subject.id && target.open) parentId = target.parentId ?? target.id;
+      else form = withError(form, 'body', request.t('conversation.errors.noParent'));
+    }
+    // A reply form carries no file picker (one per page): its files come through the main form or an edit.
+    const files = parentId === null ? await receiveAttachments(uploadContext(app, viewer.id), read, { field: 'files', purpose: 'file', t: request.t }) : { ids: [], pending: [], error: null };
+    if (files.error) form = withError(form, 'files', files.error);
+
+    if (!form.ok) {
+      const item = await itemFor(viewer, subject.id);
+      const state: CommentFormState = { values: form.values, errors: form.errors, pending: files.pending };
+      const repliedTo = idOf(form.values.parent_id);
+      if (parentId !== null && repliedTo !== null) {
+        return renderConversation(request, reply, viewer, item, { after: await pageAfter(subject.id, parentId), replyForm: { ...state, parentId: repliedTo } }, 422);
+      }
+      return renderConversation(request, reply, viewer, item, { commentForm: state }, 422);
+    }
+
+    const commentId = await addComment(app.db, { contentId: subject.id, authorId: viewer.id, body: form.value.body, parentId, attachmentIds: files.ids });
+    const after = await pageAfter(subject.id, parentId ?? commentId);
+    if (isPartialRequest(request)) {
+      const item = await itemFor(viewer, subject.id);
+      return renderConversation(request, reply, viewer, item, { after, focusCommentId: commentId, commentNotice: request.t('conversation.flash.commented') });
+    }
+    reply.flash('conversation.flash.commented');
+    return reply.redirectTo(after === null ? `/content/${subject.id}#comment-${commentId}` : `/content/${subject.id}/comments?after=${after}#comment-${commentId}`);
+  });
+
+  function renderEditPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    page: { comment: CommentForEdit; values: Record<string, string>; errors: FieldErrors; pending: AttachmentRef[]; removing: number[] },
+    status = 200,
+  ) {
+    return reply.render('conversation/edit', { title: request.t('conversation.edit.title'), ...page }, { status });
+  }
+
+  app.get<IdParams>('/comments/:id/edit', async (request, reply) => {
+    const viewer = signedIn(request.user);
+    const subject = await commentFor(viewer, request.params.id);
+    authorize(viewer, 'comment.edit', subject);
+    const comment = await findCommentForEdit(app.db, subject.id);
+    if (!comment) throw new NotFound();
+    return renderEditPage(request, reply, { comment, values: { body: comment.body }, errors: {}, pending: [], removing: [] });
+  });
+
+  app.post<IdParams>('/comments/:id/edit', async (request, reply) => {
+    const viewer = signedIn(request.user);
+    const subject = await commentFor(viewer, request.params.id);
+    authorize(viewer, 'comment.edit', subject);
+    const comment = await findCommentForEdit(app.db, subject.id);
+    if (!comment) throw new NotFound();
+    const read = await readForm(request);
+    let form = parseForm(EditForm, read.fields, request.t);
+    const own = new Set(comment.attachments.map((a) => a.id));
+    const removing = claimedAttachmentIds(read.fields, 'removeAttachmentIds').filter((id) => own.has(id));
+    const files = await receiveAttachments(uploadContext(app, viewer.id), read, { field: 'files', purpose: 'file', t: request.t });
+    if (files.error) form = withError(form, 'files', files.error);
+    if (!form.ok) {
+      return renderEditPage(request, reply, { comment, values: form.values, errors: form.errors, pending: files.pending, removing }, 422);
+    }
+    const removedFiles = await editComment(app.db, {
+      commentId: comment.id,
+      contentId: comment.contentId,
+      actorId: viewer.id,
+      body: form.value.body,
+      attachmentIds: files.ids,
+      removeAttachmentIds: removing,
+    });
+    await removeStoredFiles(app.config.dataDir, removedFiles);
+    reply.flash('conversation.flash.commentSaved');
+    const after = await pageAfter(comment.contentId, comment.parentId ?? comment.id);
+    return reply.redirectTo(after === null ? `/content/${comment.contentId}#comment-${comment.id}` : `/content/${comment.contentId}/comments?after=${after}#comment-${comment.id}`);
+  });
+
+  // Soft delete, by the author or an admin: a placeholder stays while replies hang from it.
+  app.post<IdParams>('/comments/:id/delete', async (request, reply) => {
+    const viewer = signedIn(request.user);
+    const subject = await commentFor(viewer, request.params.id);
+    authorize(viewer, 'comment.delete', subject);
+    await deleteComment(app.db, { id: subject.id, authorId: subject.authorId, contentId: subject.content.id }, viewer.id);
+    request.log.info({ commentId: subject.id }, 'comment deleted');
+    reply.flash('conversation.flash.commentDeleted');
+    const topLevelId = subject.parentId ?? subject.id;
+    return reply.redirectTo(`/content/${subject.content.id}#comment-${topLevelId}`);
+  });
+
+  // One of each reaction per person: the same button adds it and takes it back.
+  app.post<IdParams>('/content/:id/reactions', async (request, reply) => {
+    const viewer = signedIn(request.user);
+    const subject = await contentFor(viewer, request.params.id);
+    authorize(viewer, 'content.react', subject);
+    const form = parseForm(ReactionForm, request.body, request.t);
+    if (!form.ok) throw new HttpError(400, 'conversation.reactions.unknown');
+    await toggleReaction(app.db, subject.id, viewer.id, form.value.reaction);
+    if (isPartialRequest(request)) {
+      const item = await itemFor(viewer, subject.id);
+      return reply.render('conversation/reactions', { item, reactionsNext: safeNextPath(form.value.next, `/content/${subject.id}`) });
+    }
+    return reply.redirectTo(safeNextPath(form.value.next, `/content/${subject.id}`));
+  });
+
+  app.get<IdParams>('/content/:id/reactions', async (request, reply) => {
+    const viewer = signedIn(request.user);
+    const subject = await contentFor(viewer, request.params.id);
+    const [item, groups] = await Promise.all([itemFor(viewer, subject.id), whoReacted(app.db, subject.id)]);
+    const itemTitle = item.kind.title(item.data, request.t);
+    return reply.render('conversation/who-reacted', { title: request.t('conversation.whoReacted.title', { title: itemTitle }), itemTitle, item, groups });
+  });
+}
+
+export default fp(conversationRoutes, { name: 'hameau-conversation' });

@@ -1,0 +1,148 @@
+// Writes of the conversation: comments (one level of replies), their soft delete, and reactions.
+// Routes have asked the policy first; these keep the rules the database must hold.
+import type { Kysely, Transaction } from 'kysely';
+import { recordAudit } from '../../audit/audit-log.js';
+import { renderMarkdown } from '../../content/markdown.js';
+import { recordLinks } from '../../content/store.js';
+import type { Database } from '../../db/schema.js';
+import { attachTo, detachAttachments, type AttachmentOwner } from '../attachments/service.js';
+import type { ReactionKey } from './reactions.js';
+
+/** Longest comment, in characters (UTF-16 units, as the browser's maxlength counts them). */
+export const COMMENT_MAX_LENGTH = 5000;
+
+export interface NewComment {
+  contentId: number;
+  authorId: number;
+  body: string;
+  /** The top-level comment answered (already resolved: never a reply), or null. */
+  parentId: number | null;
+  /** The author's own pending attachments (checked with pendingAttachmentIds). */
+  attachmentIds: readonly number[];
+}
+
+/**
+ * Saves a comment with its mentions (notified to those who may see the item) and its files, in one
+ * transaction. Returns its id.
+ */
+export async function addComment(db: Kysely<Database>, input: NewComment, now = Date.now()): Promise<number> {
+  const rendered = await renderMarkdown(db, input.body, 'short');
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('comments')
+      .values({
+        content_id: input.contentId,
+        parent_id: input.parentId,
+        author_id: input.authorId,
+        body: input.body,
+        body_html: rendered.html,
+        created_at: now,
+        edited_at: null,
+        deleted_at: null,
+        deleted_by: null,
+        hidden_at: null,
+        hidden_by: null,
+        hidden_reason: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordLinks(trx, { contentId: input.contentId, commentId: row.id, actorId: input.authorId }, rendered, now);
+    await attachTo(trx, input.attachmentIds, { commentId: row.id, contentId: input.contentId });
+    return row.id;
+  });
+}
+
+export interface CommentChange {
+  commentId: number;
+  contentId: number;
+  actorId: number;
+  body: string;
+  /** New files: the author's own pending attachments. */
+  attachmentIds: readonly number[];
+  /** Files of this comment to take off it. */
+  removeAttachmentIds: readonly number[];
+}
+
+/**
+ * Saves a new version of a comment: text, "edited" marker, mentions, files. Returns the storage keys
+ * of the files taken off: remove them with removeStoredFiles once committed.
+ */
+export async function editComment(db: Kysely<Database>, change: CommentChange, now = Date.now()): Promise<string[]> {
+  const rendered = await renderMarkdown(db, change.body, 'short');
+  return db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('comments')
+      .set({ body: change.body, body_html: rendered.html, edited_at: now })
+      .where('id', '=', change.commentId)
+      .execute();
+    await recordLinks(trx, { contentId: change.contentId, commentId: change.commentId, actorId: change.actorId }, rendered, now);
+    const owner = { commentId: change.commentId, contentId: change.contentId };
+    // Files taken off first: the ones added next are not among those kept.
+    const removedFiles = await removeFiles(trx, owner, change.removeAttachmentIds);
+    await attachTo(trx, change.attachmentIds, owner);
+    return removedFiles;
+  });
+}
+
+/**
+ * Soft delete: the comment disappears (a placeholder stays while replies hang from it). An admin
+ * deleting someone else's comment is a moderation decision, written to the audit log.
+ */
+export async function deleteComment(
+  db: Kysely<Database>,
+  comment: { id: number; authorId: number | null; contentId: number },
+  actorId: number,
+  now = Date.now(),
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('comments')
+      .set({ deleted_at: now, deleted_by: actorId })
+      .where('id', '=', comment.id)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    const deleted = result.numUpdatedRows > 0n;
+    if (deleted && comment.authorId !== actorId) {
+      await recordAudit(trx, { actorId, action: 'comment.delete', subjectType: 'comment', subjectId: comment.id, details: { contentId: comment.contentId, authorId: comment.authorId } }, now);
+    }
+    return deleted;
+  });
+}
+
+/**
+ * Adds the viewer's reaction, or takes it back when they had it. Safe when two clicks race: the
+ * primary key (content, reaction, person) holds one row at most, and an insert that meets one does
+ * nothing. Returns whether the reaction is now there.
+ */
+export async function toggleReaction(db: Kysely<Database>, contentId: number, userId: number, reaction: ReactionKey, now = Date.now()): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const removed = await trx
+      .deleteFrom('reactions')
+      .where('content_id', '=', contentId)
+      .where('reaction', '=', reaction)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    if (removed.numDeletedRows > 0n) return false;
+    await trx
+      .insertInto('reactions')
+      .values({ content_id: contentId, user_id: userId, reaction, created_at: now })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    return true;
+  });
+}
+
+/**
+ * Takes files (purpose 'file') off an item or a comment; ids that are not its own are ignored.
+ * Returns the storage keys of those removed.
+ */
+export async function removeFiles(trx: Transaction<Database>, owner: AttachmentOwner, ids: readonly number[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  let query = trx.selectFrom('attachments').select('id').where('purpose', '=', 'file');
+  if ('commentId' in owner) query = query.where('comment_id', '=', owner.commentId);
+  else if ('contentId' in owner) query = query.where('content_id', '=', owner.contentId).where('comment_id', 'is', null);
+  else return [];
+  const own = (await query.execute()).map((r) => r.id);
+  if (!own.some((id) => ids.includes(id))) return [];
+  return detachAttachments(trx, owner, { purpose: 'file', keep: own.filter((id) => !ids.includes(id)) });
+}
