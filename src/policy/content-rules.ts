@@ -27,7 +27,8 @@ export function seesContent(user: Viewer, content: ContentSubject): boolean {
 /** Open to conversation: seen, published and not hidden. */
 const isLive = (user: Viewer, content: ContentSubject) => seesContent(user, content) && isPublished(content) && content.hiddenAt === null;
 
-const seesComment = (user: Viewer, comment: CommentSubject) =>
+/** Seeing one comment: its item is seen, it is not deleted; a hidden one only by its author and moderators. */
+export const seesComment = (user: Viewer, comment: CommentSubject) =>
   seesContent(user, comment.content) &&
   comment.deletedAt === null &&
   (comment.hiddenAt === null || isAuthor(user, comment) || moderates(user, comment.content.space));

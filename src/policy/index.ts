@@ -3,8 +3,8 @@
 import type { Role, UserStatus } from '../db/schema.js';
 import { Forbidden, Unauthenticated } from '../http/errors.js';
 import type { CommentSubject, ContentSubject, SpaceSubject } from './subjects.js';
-import { contentRules } from './content-rules.js';
-import { spaceRules } from './space-rules.js';
+import { contentRules, seesComment, seesContent } from './content-rules.js';
+import { moderates, spaceRules } from './space-rules.js';
 import { isAdmin, type Viewer } from './viewer.js';
 
 export type { Viewer } from './viewer.js';
@@ -61,6 +61,11 @@ interface Rules {
   'comment.delete': CommentSubject;
   'comment.hide': CommentSubject;
   'comment.report': CommentSubject;
+  /** See one comment (a hidden one: its author and moderators). */
+  'comment.view': CommentSubject;
+  /** Decide about reports on an item or a comment, lift a hide: whoever moderates its space. */
+  'content.moderate': ContentSubject;
+  'comment.moderate': CommentSubject;
 }
 
 export type Action = keyof Rules;
@@ -84,6 +89,9 @@ const rules: { [A in Action]: (user: Viewer, subject: Rules[A]) => boolean } = {
   'member.reactivate': (user, member) => isAdmin(user) && member.status === 'deactivated',
   'member.issueResetLink': (user, member) => isAdmin(user) && member.id !== user.id && member.status === 'active',
   'session.end': (user, session) => session.userId === user.id,
+  'comment.view': seesComment,
+  'content.moderate': (user, content) => seesContent(user, content) && moderates(user, content.space),
+  'comment.moderate': (user, comment) => seesComment(user, comment) && moderates(user, comment.content.space),
 };
 
 /**
