@@ -1,7 +1,8 @@
-// What the home page counts for those who look after the members.
+// What the home page reads besides the feed itself: its spaces, and counts for those who look after members.
 import type { Kysely } from 'kysely';
 import { countOpenInvitations } from '../../auth/invitations.js';
-import type { Database } from '../../db/schema.js';
+import type { Database, SpaceVisibility } from '../../db/schema.js';
+import type { Viewer } from '../../policy/index.js';
 
 /** Active members, and open invitations: the same ones the members page lists as waiting for an answer. */
 export async function countMembers(db: Kysely<Database>): Promise<{ active: number; openInvitations: number }> {
@@ -10,4 +11,26 @@ export async function countMembers(db: Kysely<Database>): Promise<{ active: numb
     countOpenInvitations(db),
   ]);
   return { active: Number(active.n), openInvitations };
+}
+
+export interface HomeSpace {
+  id: number;
+  name: string;
+  visibility: SpaceVisibility;
+}
+
+/**
+ * The spaces of the home feed: the company space first, then the viewer's spaces by name. One query
+ * (the viewer's memberships are already known).
+ */
+export async function listHomeSpaces(db: Kysely<Database>, viewer: Viewer): Promise<HomeSpace[]> {
+  const mine = [...viewer.spaceRoles.keys()];
+  return db
+    .selectFrom('spaces')
+    .select(['id', 'name', 'visibility'])
+    .where((eb) => eb.or([eb('visibility', '=', 'company'), ...(mine.length > 0 ? [eb('id', 'in', mine)] : [])]))
+    .orderBy((eb) => eb.case().when('visibility', '=', 'company').then(0).else(1).end())
+    .orderBy('sort_name')
+    .orderBy('id')
+    .execute();
 }
