@@ -35,6 +35,8 @@ import moderationRoutes from './features/moderation/routes.js';
 import charterRoutes from './features/charter/routes.js';
 import settingsRoutes from './features/settings/routes.js';
 import notificationsRoutes from './features/notifications/routes.js';
+import { UPLOAD_CLEANUP_INTERVAL_MS, cleanUpUploads } from './features/attachments/cleanup.js';
+import multipartForms from './http/multipart.js';
 import errorPages, { answerUnroutable } from './http/error-pages.js';
 import healthRoutes from './http/health.js';
 import { loggerOptions } from './http/logging.js';
@@ -111,9 +113,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }, SESSION_CLEANUP_INTERVAL_MS);
   cleanup.unref();
   await deleteExpiredSessions(database.db);
+  // Pending uploads nobody claimed within a day, and files whose rows are gone.
+  const uploadCleanup = setInterval(() => {
+    cleanUpUploads(database.db, config.dataDir).catch((error: unknown) => app.log.error({ err: error }, 'upload cleanup failed'));
+  }, UPLOAD_CLEANUP_INTERVAL_MS);
+  uploadCleanup.unref();
 
   app.addHook('onClose', async () => {
     clearInterval(cleanup);
+    clearInterval(uploadCleanup);
     app.mailer.close();
     await database.close();
   });
@@ -121,6 +129,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // External plugins.
   await app.register(cookie, { secret: await appSecret(database.db, 'cookie-signing') });
   await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES });
+  await app.register(multipartForms);
   await app.register(security);
   await app.register(rateLimits);
   await app.register(fastifyStatic, {

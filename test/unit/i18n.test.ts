@@ -112,8 +112,15 @@ const DYNAMIC_KEYS: Record<string, string[]> = {
   'invitation.invalid.': ['unknown', 'expired', 'accepted', 'revoked', 'pending'],
   'members.invite.': ['alreadyMember', 'alreadyInvited'],
   'members.statuses.': ['active', 'deactivated'],
-  'roles.': ['admin', 'member'],
+  'roles.': ['admin', 'editor', 'member'],
   'members.outcome.': ['invitation', 'resend', 'resetLink'].flatMap((kind) => [`${kind}Emailed`, `${kind}Link`]),
+  'spaces.visibility.': ['company', 'open', 'private'],
+  'spaces.visibilityHint.': ['open', 'private'],
+  'spaces.roles.': ['admin', 'member'],
+  'spaces.directory.sections.': ['mine', 'open', 'private'],
+  'spaces.directory.empty.': ['mine', 'open', 'private'],
+  'spaces.invite.': ['notFound', 'ambiguous', 'alreadyMember', 'alreadyInvited'],
+  'spaces.form.confirmVisibility.': ['open', 'private'].flatMap((v) => ['title', 'explain', 'label', 'required'].map((p) => `${v}.${p}`)),
 };
 
 function keysUsed() {
