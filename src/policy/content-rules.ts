@@ -44,7 +44,8 @@ export const contentRules = {
   'content.comment': (user: Viewer, content: ContentSubject) => isLive(user, content) && content.commentsEnabled,
   'content.react': isLive,
   'content.report': (user: Viewer, content: ContentSubject) => isLive(user, content) && !isAuthor(user, content),
-  'content.confirmRead': (user: Viewer, content: ContentSubject) => isLive(user, content) && content.mustRead,
+  // The author wrote it: their confirmation would only make the count lie.
+  'content.confirmRead': (user: Viewer, content: ContentSubject) => isLive(user, content) && content.mustRead && !isAuthor(user, content),
   'mustRead.track': (user: Viewer, content: ContentSubject) =>
     seesContent(user, content) && content.mustRead && (isAuthor(user, content) || isAdmin(user)),
   'comment.edit': (user: Viewer, comment: CommentSubject) => seesComment(user, comment) && isAuthor(user, comment),

@@ -137,6 +137,11 @@ describe('home feed', () => {
     expect(html(after).querySelector(`#content-${mustRead} .content-badge--must-read`)?.text).toBe('Read and confirmed');
     // Others still have it on top.
     expect(cardIds(await w.get('/', w.cookies.dora), '.feed-top--must-read article')).toEqual([mustRead]);
+    // Its author has nothing to confirm: it takes its place in their stream.
+    const authorFeed = await w.get('/', w.cookies.editor);
+    expect(html(authorFeed).querySelector('.feed-top--must-read')).toBeNull();
+    expect(streamIds(authorFeed)).toContain(mustRead);
+    expect((await w.app.inject({ method: 'POST', url: `/content/${mustRead}/confirm-read`, headers: { cookie: w.cookies.editor, origin: 'http://localhost:3000' } })).statusCode).toBe(403);
 
     // Beyond ten, the newest ten are on top and the rest one link away.
     const more: number[] = [];

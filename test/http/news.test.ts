@@ -224,6 +224,17 @@ describe('script in every text field comes back inert', () => {
 });
 
 describe('drafts and scheduled articles', () => {
+  it('leave the drafts page of an author who left their private space, name of the space included', async () => {
+    const draft = contentIdFrom(await post(t.app, '/news/new', w.cookies.editor, articleFields(w.privateId, { title: 'Merger plans', action: 'draft' })));
+    expect(mainText(await get(t.app, '/news/drafts', w.cookies.editor))).toContain('Merger plans');
+    await t.app.db.deleteFrom('space_members').where('space_id', '=', w.privateId).where('user_id', '=', w.ids.editor).execute();
+    await t.app.db.updateTable('spaces').set({ name: 'Renamed secret project' }).where('id', '=', w.privateId).execute();
+    const list = await get(t.app, '/news/drafts', w.cookies.editor);
+    expect(mainText(list)).not.toContain('Merger plans');
+    expect(mainText(list)).not.toContain('Renamed secret project');
+    expect((await get(t.app, `/content/${draft}`, w.cookies.editor)).statusCode).toBe(404);
+  });
+
   it('are the author’s alone until published, and listed on their drafts page', async () => {
     const draft = contentIdFrom(await post(t.app, '/news/new', w.cookies.editor, articleFields(w.companyId, { title: 'Draft one', action: 'draft' })));
     const scheduled = contentIdFrom(

@@ -126,6 +126,7 @@ describe('content', () => {
     const mustRead = item(company, { mustRead: true });
     expect(can(member, 'content.confirmRead', mustRead)).toBe(true);
     expect(can(member, 'content.confirmRead', item(company))).toBe(false);
+    expect(can(author, 'content.confirmRead', mustRead)).toBe(false);
     expect([author, member, editor, admin].map((v) => can(v, 'mustRead.track', mustRead))).toEqual([true, false, false, true]);
   });
 

@@ -110,6 +110,8 @@ export async function listFeedIds(app: ItemsApp, viewer: Viewer, filter: FeedFil
     if (filter.unconfirmedMustRead) {
       query = query
         .where('c.must_read', '=', 1)
+        // Authors do not confirm their own must-reads.
+        .where((eb) => eb.or([eb('c.author_id', 'is', null), eb('c.author_id', '!=', viewer.id)]))
         .where((eb) =>
           eb.not(
             eb.exists(
@@ -181,6 +183,8 @@ export async function unconfirmedMustReads(app: ItemsApp, viewer: Viewer, limit:
   const rows = await visibleContent(app.db, viewer, now)
     .select(['c.id', sql<number>`count(*) over ()`.as('total')])
     .where('c.must_read', '=', 1)
+    // Authors do not confirm their own must-reads.
+    .where((eb) => eb.or([eb('c.author_id', 'is', null), eb('c.author_id', '!=', viewer.id)]))
     .where(sql<number>`+c.space_id`, 'in', spaces)
     .where('c.kind', 'in', kinds)
     .where((eb) =>

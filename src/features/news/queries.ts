@@ -5,7 +5,7 @@ import type { AttachmentRef } from '../../content/items.js';
 import type { Database, Millis, SpaceVisibility } from '../../db/schema.js';
 import { can, type Viewer } from '../../policy/index.js';
 import type { SpaceSubject } from '../../policy/subjects.js';
-import { visibleContent } from '../../policy/visible-content.js';
+import { spaceIsVisible, visibleContent } from '../../policy/visible-content.js';
 import { loadAttachmentRefs } from '../attachments/queries.js';
 
 export interface SpaceOption {
@@ -108,7 +108,7 @@ export const DRAFTS_PAGE_SIZE = 50;
 /** The author's drafts and scheduled articles, last changed first, a page at a time (`before` an id). */
 export async function listDrafts(
   db: Kysely<Database>,
-  authorId: number,
+  viewer: Viewer,
   position: { before?: number | null } = {},
   now = Date.now(),
 ): Promise<{ drafts: DraftRow[]; next: number | null }> {
@@ -117,9 +117,11 @@ export async function listDrafts(
     .innerJoin('news_articles as n', 'n.content_id', 'c.id')
     .innerJoin('spaces as s', 's.id', 'c.space_id')
     .select(['c.id', 'n.title', 's.name as space_name', 'c.published_at', 'c.updated_at'])
-    .where('c.author_id', '=', authorId)
+    .where('c.author_id', '=', viewer.id)
     .where('c.kind', '=', 'news')
     .where('c.deleted_at', 'is', null)
+    // An author who left a private space no longer sees what is in it, drafts included.
+    .where(spaceIsVisible(viewer, 'c.space_id'))
     .where((eb) => eb.or([eb('c.published_at', 'is', null), eb('c.published_at', '>', now)]))
     .orderBy('c.id', 'desc')
     .limit(DRAFTS_PAGE_SIZE + 1);

@@ -171,7 +171,7 @@ export default async function newsRoutes(app: FastifyInstance) {
   app.get<{ Querystring: { before?: string } }>('/news/drafts', async (request, reply) => {
     authorize(request.user, 'app.use');
     const before = typeof request.query.before === 'string' && /^\d{1,15}$/.test(request.query.before) ? Number(request.query.before) : null;
-    const [page, spaces] = await Promise.all([listDrafts(app.db, request.user.id, { before }), publishableSpaces(app.db, request.user)]);
+    const [page, spaces] = await Promise.all([listDrafts(app.db, request.user, { before }), publishableSpaces(app.db, request.user)]);
     return reply.render('news/drafts', {
       title: request.t('news.drafts.title'),
       drafts: page.drafts,
