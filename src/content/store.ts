@@ -2,8 +2,7 @@
 // A kind's service calls these inside its own transaction, next to the writes to its own table.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { can } from '../policy/index.js';
-import { loadViewer } from '../policy/viewer.js';
+import { spaceAudience } from '../policy/visible-content.js';
 import { notify } from '../notifications/notify.js';
 import type { RenderedMarkdown } from './markdown.js';
 import { loadContentSubject } from './subjects.js';
@@ -82,20 +81,15 @@ export async function recordLinks(
   }
 
   const fresh = rendered.mentionedUserIds.filter((id) => !before.has(id) && id !== target.actorId).slice(0, MAX_NOTIFIED_MENTIONS);
-  if (fresh.length > 0) {
-    const subject = await loadContentSubject(trx, target.contentId);
-    const organisation = (await trx.selectFrom('organisation').selectAll().executeTakeFirst()) ?? null;
-    const users = await trx.selectFrom('users').select(['id', 'email', 'name', 'role', 'locale']).where('id', 'in', fresh).where('status', '=', 'active').execute();
-    const recipients: number[] = [];
-    for (const user of users) {
-      const viewer = await loadViewer(trx, user, organisation);
-      // Seen once published: a draft's author is the only one who "sees" it now.
-      if (subject && can(viewer, 'content.view', { ...subject, publishedAt: subject.publishedAt ?? 0, hiddenAt: null })) recipients.push(user.id);
-    }
-    const publishedAt = subject?.publishedAt ?? now;
+  const subject = fresh.length > 0 ? await loadContentSubject(trx, target.contentId) : undefined;
+  if (subject) {
+    // Only people who see the item's space hear about it: one query, the policy's own audience rule.
+    const recipients = await spaceAudience(trx, subject.space).select('u.id').where('u.id', 'in', fresh).execute();
+    // Shown once the item is published: read paths show a notification only while its item is visible.
+    const createdAt = Math.max(now, subject.publishedAt ?? now);
     await notify(
       trx,
-      recipients.map((userId) => ({ userId, type: 'mention', actorId: target.actorId, contentId: target.contentId, commentId, createdAt: Math.max(now, publishedAt) })),
+      recipients.map((r) => ({ userId: r.id, type: 'mention' as const, actorId: target.actorId, contentId: target.contentId, commentId, createdAt })),
     );
   }
 

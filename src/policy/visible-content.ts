@@ -3,6 +3,7 @@
 // item is `seesContent` in content-rules.ts; test/unit/visible-content.test.ts checks they agree.
 import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../db/schema.js';
+import type { SpaceSubject } from './subjects.js';
 import { isAdmin, type Viewer } from './viewer.js';
 
 type WithContent = Database & { c: Database['content'] };
@@ -39,4 +40,25 @@ export function visibleContent(db: Kysely<Database>, viewer: Viewer, now = Date.
     .where('c.published_at', 'is not', null)
     .where('c.published_at', '<=', now)
     .where(spaceIsVisible(viewer, 'c.space_id'));
+}
+
+export type AudienceQuery = SelectQueryBuilder<Database & { u: Database['users'] }, 'u', {}>;
+
+/**
+ * The same rule read the other way round: the active users who see what is published in `space`
+ * (everyone for company and open spaces; members and admins for a private one), as `users as u`.
+ * For must-read audiences, mention notifications, and later digests.
+ *
+ * @example
+ * const ids = await spaceAudience(db, subject.space).select('u.id').execute();
+ */
+export function spaceAudience(db: Kysely<Database>, space: SpaceSubject): AudienceQuery {
+  const active = db.selectFrom('users as u').where('u.status', '=', 'active');
+  if (space.visibility !== 'private') return active;
+  return active.where((eb) =>
+    eb.or([
+      eb('u.role', '=', 'admin'),
+      eb.exists(eb.selectFrom('space_members as m').select('m.user_id').whereRef('m.user_id', '=', 'u.id').where('m.space_id', '=', space.id)),
+    ]),
+  );
 }

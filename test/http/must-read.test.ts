@@ -3,7 +3,7 @@
 // exactly who the policy lets see the item, and an item one may not see answers 404 everywhere.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadContentSubject } from '../../src/content/subjects.js';
-import { audienceOf } from '../../src/features/news/audience.js';
+import { spaceAudience } from '../../src/policy/visible-content.js';
 import { toCsv } from '../../src/features/news/csv.js';
 import { CONFIRMATIONS_PAGE_SIZE } from '../../src/features/news/must-read-queries.js';
 import { can } from '../../src/policy/index.js';
@@ -77,7 +77,7 @@ describe('the audience', () => {
     for (const spaceId of [w.companyId, w.privateId, w.openId]) {
       const id = await createArticle(t.app, { spaceId, authorId: w.ids.admin, title: 'T', body: 'B', mustRead: true });
       const subject = (await loadContentSubject(t.app.db, id))!;
-      const audience = new Set((await audienceOf(t.app.db, subject.space).select('u.id').execute()).map((r) => r.id));
+      const audience = new Set((await spaceAudience(t.app.db, subject.space).select('u.id').execute()).map((r) => r.id));
       for (const userId of everyone) {
         const active = userId !== gone;
         expect(audience.has(userId), `user ${userId} in space ${spaceId}`).toBe(active && can(await viewerOf(t.app, userId), 'content.view', subject));

@@ -5,7 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, Millis } from '../../db/schema.js';
 import type { ContentSubject } from '../../policy/subjects.js';
-import { audienceOf, type AudienceQuery } from './audience.js';
+import { spaceAudience, type AudienceQuery } from '../../policy/visible-content.js';
 
 /** A reminder may be sent once per this period per item. */
 export const REMINDER_INTERVAL_MS = 24 * 60 * 60 * 1000;
@@ -28,7 +28,7 @@ export interface ConfirmationCounts {
 
 /** Active users who may see the item, its author excepted. */
 export function mustReadAudience(db: Kysely<Database>, item: ContentSubject): AudienceQuery {
-  const audience = audienceOf(db, item.space);
+  const audience = spaceAudience(db, item.space);
   return item.authorId === null ? audience : audience.where('u.id', '!=', item.authorId);
 }
 
