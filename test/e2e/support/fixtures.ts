@@ -14,6 +14,8 @@ export interface BrowserOptions {
   /** The browser's language, sent as Accept-Language; pages before sign-in follow it. */
   locale?: string;
   viewport?: { width: number; height: number };
+  /** False for a browser that runs no script: what works without JavaScript (links, plain forms). */
+  javaScriptEnabled?: boolean;
 }
 
 /** Opens a page in a browser of its own (its own cookies), as a different person on their own device. */
@@ -71,6 +73,7 @@ export const test = base.extend<Fixtures & FileFixtures>({
       const contextOptions: BrowserContextOptions = {
         locale: options.locale ?? 'en-GB',
         viewport: options.viewport ?? DESKTOP,
+        javaScriptEnabled: options.javaScriptEnabled ?? true,
       };
       const context = await browser.newContext(contextOptions);
       contexts.push(context);
