@@ -34,9 +34,9 @@
     });
   }
 
-  // Close the user menu when focus or a click leaves it, and with Escape.
+  // Close menus (the user menu, My spaces, an item's actions) when focus or a click leaves them, and with Escape.
   function enhanceMenus(root) {
-    root.querySelectorAll('details.user-menu').forEach(function (menu) {
+    root.querySelectorAll('details.menu').forEach(function (menu) {
       if (once(menu)) return;
       menu.addEventListener('keydown', function (event) {
         if (event.key === 'Escape' && menu.open) {
@@ -51,7 +51,7 @@
   }
 
   document.addEventListener('click', function (event) {
-    document.querySelectorAll('details.user-menu[open]').forEach(function (menu) {
+    document.querySelectorAll('details.menu[open]').forEach(function (menu) {
       if (!menu.contains(event.target)) menu.open = false;
     });
   });
