@@ -116,6 +116,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     // Markdown as typed, and the HTML the server rendered from it (sanitized, with mentions and topics linked).
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('body_html', 'text', (c) => c.notNull())
+    // Its first words without markup, for cards (src/content/markdown.ts): reading never parses markdown.
+    .addColumn('summary', 'text', (c) => c.notNull())
     .addColumn('category', 'text')
     .modifyEnd(strict)
     .execute();
@@ -125,6 +127,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('content_id', 'integer', (c) => c.primaryKey().references('content.id').onDelete('cascade'))
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('body_html', 'text', (c) => c.notNull())
+    // Its first words without markup: the post's title in lists, notifications and page titles.
+    .addColumn('summary', 'text', (c) => c.notNull())
     .modifyEnd(strict)
     .execute();
 
@@ -148,6 +152,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('comments_by_content').on('comments').columns(['content_id', 'id']).execute();
   await db.schema.createIndex('comments_by_parent').on('comments').columns(['parent_id', 'id']).execute();
+  // Every card counts its comments: from this index alone, without reading each comment's row.
+  await db.schema
+    .createIndex('comments_shown_by_content')
+    .on('comments')
+    .column('content_id')
+    .where(sql.ref('deleted_at'), 'is', null)
+    .where(sql.ref('hidden_at'), 'is', null)
+    .execute();
 
   await db.schema
     .createTable('attachments')
@@ -172,8 +184,20 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'integer', (c) => c.notNull())
     .modifyEnd(strict)
     .execute();
-  await db.schema.createIndex('attachments_by_content').on('attachments').columns(['content_id', 'id']).execute();
-  await db.schema.createIndex('attachments_by_comment').on('attachments').columns(['comment_id', 'id']).execute();
+  // Partial: a lookup of "no comment" (an item's own files: comment_id is null) must not walk every
+  // file of every item through the comments' index, as SQLite chose to without the condition.
+  await db.schema
+    .createIndex('attachments_by_content')
+    .on('attachments')
+    .columns(['content_id', 'id'])
+    .where(sql.ref('content_id'), 'is not', null)
+    .execute();
+  await db.schema
+    .createIndex('attachments_by_comment')
+    .on('attachments')
+    .columns(['comment_id', 'id'])
+    .where(sql.ref('comment_id'), 'is not', null)
+    .execute();
   await db.schema.createIndex('attachments_by_space').on('attachments').columns(['space_id', 'id']).execute();
   await db.schema.createIndex('attachments_by_uploader').on('attachments').columns(['uploader_id', 'id']).execute();
 
@@ -199,6 +223,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .modifyEnd(strict)
     .execute();
   await db.schema.createIndex('mentions_by_content').on('mentions').columns(['content_id', 'comment_id']).execute();
+  // Deleting a comment (the purge of deleted content cascades to its comments) looks up what points
+  // at it: without these indexes, each comment purged would read the whole table.
+  await db.schema
+    .createIndex('mentions_by_comment')
+    .on('mentions')
+    .column('comment_id')
+    .where(sql.ref('comment_id'), 'is not', null)
+    .execute();
   await db.schema.createIndex('mentions_by_user').on('mentions').columns(['user_id', 'id']).execute();
 
   await db.schema
@@ -259,6 +291,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('reports_by_status').on('reports').columns(['status', 'id']).execute();
   await db.schema.createIndex('reports_by_content').on('reports').columns(['content_id', 'comment_id']).execute();
+  await db.schema
+    .createIndex('reports_by_comment')
+    .on('reports')
+    .column('comment_id')
+    .where(sql.ref('comment_id'), 'is not', null)
+    .execute();
 
   // In-app notifications (the notifications issue adds grouping, live updates, email and preferences).
   await db.schema
@@ -281,6 +319,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('notifications')
     .column('user_id')
     .where(sql.ref('read_at'), 'is', null)
+    .execute();
+  // For the cascades from a purged item or comment (and must-read notifications found by item).
+  await db.schema.createIndex('notifications_by_content').on('notifications').column('content_id').execute();
+  await db.schema
+    .createIndex('notifications_by_comment')
+    .on('notifications')
+    .column('comment_id')
+    .where(sql.ref('comment_id'), 'is not', null)
     .execute();
 
   // The usage charter: each published text is a new version; acceptance is per version.

@@ -1,6 +1,7 @@
 // Sessions, following Lucia's current design (lucia-auth.com/sessions): a token "<id>.<secret>",
 // only a SHA-256 of the secret stored, an inactivity timeout, and renewal at most once an hour.
 import type { Kysely } from 'kysely';
+import { compiledQuery } from '../db/compiled-query.js';
 import type { Database, Locale, Role, Session } from '../db/schema.js';
 import { constantTimeEqual, generateSecureRandomString, hashSecret } from './tokens.js';
 
@@ -45,14 +46,9 @@ export async function createSession(
   return { token: `${id}.${secret}`, session };
 }
 
-/** Checks a token from a cookie; returns null (and forgets expired sessions) when it is not valid. */
-export async function validateSessionToken(db: Kysely<Database>, token: string, now = Date.now()): Promise<ValidSession | null> {
-  const parts = token.split('.');
-  if (parts.length !== 2) return null;
-  const [id, secret] = parts as [string, string];
-  if (id.length !== 24 || secret.length !== 24) return null;
-
-  const row = await db
+/** A session and its user, by the session's id: run on every request, so compiled once. */
+const findSession = compiledQuery((db, id: string) =>
+  db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .select([
@@ -68,8 +64,17 @@ export async function validateSessionToken(db: Kysely<Database>, token: string, 
       'users.locale',
       'users.status',
     ])
-    .where('sessions.id', '=', id)
-    .executeTakeFirst();
+    .where('sessions.id', '=', id),
+);
+
+/** Checks a token from a cookie; returns null (and forgets expired sessions) when it is not valid. */
+export async function validateSessionToken(db: Kysely<Database>, token: string, now = Date.now()): Promise<ValidSession | null> {
+  const parts = token.split('.');
+  if (parts.length !== 2) return null;
+  const [id, secret] = parts as [string, string];
+  if (id.length !== 24 || secret.length !== 24) return null;
+
+  const [row] = await findSession(db, id);
   if (!row) return null;
   if (!constantTimeEqual(hashSecret(secret), row.secret_hash)) return null;
 

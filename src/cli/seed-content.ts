@@ -474,6 +474,8 @@ interface TextTemplate {
   category?: string | null;
   body: string;
   html: string;
+  /** The stored summary (RenderedMarkdown.summary). */
+  summary: string;
   mentions: number[];
   topics: Topic[];
 }
@@ -637,7 +639,7 @@ async function renderTemplates(
   for (let i = 0; i < count; i++) {
     const source = write();
     const rendered = await renderMarkdown(db, source.body, preset);
-    templates.push({ ...source, html: rendered.html, mentions: rendered.mentionedUserIds, topics: rendered.topics });
+    templates.push({ ...source, html: rendered.html, summary: rendered.summary, mentions: rendered.mentionedUserIds, topics: rendered.topics });
   }
   return templates;
 }
@@ -863,8 +865,8 @@ export async function seedContent(
     `insert into content (id, kind, space_id, author_id, created_at, updated_at, published_at, edited_at, pinned_until, must_read, comments_enabled, deleted_at, deleted_by, hidden_at, hidden_by, hidden_reason)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const insertPost = sqlite.prepare('insert into posts (content_id, body, body_html) values (?, ?, ?)');
-  const insertArticle = sqlite.prepare('insert into news_articles (content_id, title, body, body_html, category) values (?, ?, ?, ?, ?)');
+  const insertPost = sqlite.prepare('insert into posts (content_id, body, body_html, summary) values (?, ?, ?, ?)');
+  const insertArticle = sqlite.prepare('insert into news_articles (content_id, title, body, body_html, summary, category) values (?, ?, ?, ?, ?, ?)');
   const insertMention = sqlite.prepare('insert into mentions (content_id, comment_id, user_id, created_at) values (?, ?, ?, ?)');
   const insertTopic = sqlite.prepare('insert into topics (slug, label, created_at) values (?, ?, ?) on conflict (slug) do nothing');
   const topicId = sqlite.prepare<[string], { id: number }>('select id from topics where slug = ?');
@@ -884,8 +886,8 @@ export async function seedContent(
         item.editedAt, item.pinnedUntil, item.mustRead ? 1 : 0, item.commentsEnabled ? 1 : 0,
         item.deletedAt, item.deletedAt === null ? null : item.authorId, item.hiddenAt, item.hiddenAt === null ? null : 1, item.hiddenReason,
       );
-      if (item.kind === 'news') insertArticle.run(item.id, item.text.title!, item.text.body, item.text.html, item.text.category ?? null);
-      else insertPost.run(item.id, item.text.body, item.text.html);
+      if (item.kind === 'news') insertArticle.run(item.id, item.text.title!, item.text.body, item.text.html, item.text.summary, item.text.category ?? null);
+      else insertPost.run(item.id, item.text.body, item.text.html, item.text.summary);
       const at = item.publishedAt ?? item.createdAt;
       for (const userId of item.text.mentions) {
         insertMention.run(item.id, null, userId, item.createdAt);

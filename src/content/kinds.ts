@@ -7,13 +7,17 @@ import type { Translate } from '../i18n/index.js';
 export interface ContentKind<Data = unknown> {
   /** Stored in content.kind: 'news', 'post', 'poll'... */
   kind: string;
-  /** The kind's own rows for many items, in one query (the feed must stay a fixed number of queries). */
+  /**
+   * The kind's own rows for many items, in one query (the feed must stay a fixed number of queries).
+   * Runs for every card of every feed page: it reads what was prepared when the item was saved
+   * (rendered HTML, summary) and never parses markdown.
+   */
   load(db: Kysely<Database>, contentIds: readonly number[]): Promise<Map<number, Data>>;
   /** Template of the card body in feeds: receives `it.item` (a ContentItem) with `it.item.data`. */
   cardTemplate: string;
   /** Template of the item's body on its permalink page, same data. */
   pageTemplate: string;
-  /** A short title for page titles, notifications, moderation lists and exports. */
+  /** A short title for page titles, notifications, moderation lists and exports; cheap (cards ask for it several times). */
   title(data: Data, t: Translate): string;
   /** The words the search index keeps for the item. */
   searchText(data: Data): { title: string; body: string };

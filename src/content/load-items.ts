@@ -1,15 +1,16 @@
 // Turns content ids into the ContentItems that cards and permalink pages receive: the content row,
 // its space and author, the kind's own data, and what the content model attaches to every item
 // (reactions, comment count, attachments, topics, the viewer's read confirmation). A fixed number of
-// queries whatever the number of ids: one per concern, plus one per kind present.
+// queries whatever the number of ids: the content rows (with their comment counts and the viewer's
+// confirmations), reactions, attachments, topics, plus one per kind present.
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { compiledQuery, inJson } from '../db/compiled-query.js';
 import type { Millis } from '../db/schema.js';
 import { can, type Viewer } from '../policy/index.js';
 import { loadAttachmentRefs } from '../features/attachments/queries.js';
 import { REACTION_KEYS } from '../features/conversation/reactions.js';
 import type { ContentItem, ReactionCount } from './items.js';
-import type { ContentKind } from './kinds.js';
 import type { Topic } from './markdown.js';
 import { toContentSubject } from './subjects.js';
 
@@ -21,6 +22,70 @@ export interface LoadItemsOptions {
   previousVisitAt?: Millis | null;
   now?: Millis;
 }
+
+// Every feed page runs these: compiled once, with the ids as one JSON parameter (compiled-query.ts).
+const contentRows = compiledQuery((db, idsJson: string, viewerId: number) =>
+  db
+    .selectFrom('content as c')
+    .innerJoin('spaces as s', 's.id', 'c.space_id')
+    .leftJoin('users as u', 'u.id', 'c.author_id')
+    .select([
+      'c.id',
+      'c.kind',
+      'c.author_id',
+      'c.space_id',
+      's.visibility',
+      's.name as space_name',
+      'c.published_at',
+      'c.deleted_at',
+      'c.hidden_at',
+      'c.hidden_reason',
+      'c.must_read',
+      'c.comments_enabled',
+      'c.created_at',
+      'c.edited_at',
+      'c.pinned_until',
+      'u.name as author_name',
+      'u.status as author_status',
+    ])
+    // Counted from comments_shown_by_content alone.
+    .select((eb) =>
+      eb
+        .selectFrom('comments as m')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('m.content_id', '=', 'c.id')
+        .where('m.deleted_at', 'is', null)
+        .where('m.hidden_at', 'is', null)
+        .as('comment_count'),
+    )
+    .select((eb) =>
+      eb
+        .selectFrom('read_confirmations as rc')
+        .select('rc.confirmed_at')
+        .whereRef('rc.content_id', '=', 'c.id')
+        .where('rc.user_id', '=', viewerId)
+        .as('confirmed_at'),
+    )
+    .where('c.id', 'in', inJson<number>(idsJson)),
+);
+
+const reactionCounts = compiledQuery((db, idsJson: string, viewerId: number) =>
+  db
+    .selectFrom('reactions')
+    .select(['content_id', 'reaction'])
+    .select((eb) => [eb.fn.countAll<number>().as('count'), sql<number>`max(user_id = ${viewerId})`.as('mine')])
+    .where('content_id', 'in', inJson<number>(idsJson))
+    .groupBy(['content_id', 'reaction']),
+);
+
+const topicsOfItems = compiledQuery((db, idsJson: string) =>
+  db
+    .selectFrom('content_topics as ct')
+    .innerJoin('topics as t', 't.id', 'ct.topic_id')
+    .select(['ct.content_id', 't.slug', 't.label'])
+    .where('ct.content_id', 'in', inJson<number>(idsJson))
+    .orderBy('t.slug'),
+);
 
 const group = <T>(rows: readonly T[], key: (row: T) => number): Map<number, T[]> => {
   const groups = new Map<number, T[]>();
@@ -46,31 +111,9 @@ export async function loadItems(app: ItemsApp, viewer: Viewer, ids: readonly num
   const now = options.now ?? Date.now();
   const db = app.db;
 
-  const rows = await db
-    .selectFrom('content as c')
-    .innerJoin('spaces as s', 's.id', 'c.space_id')
-    .leftJoin('users as u', 'u.id', 'c.author_id')
-    .select([
-      'c.id',
-      'c.kind',
-      'c.author_id',
-      'c.space_id',
-      's.visibility',
-      's.name as space_name',
-      'c.published_at',
-      'c.deleted_at',
-      'c.hidden_at',
-      'c.hidden_reason',
-      'c.must_read',
-      'c.comments_enabled',
-      'c.created_at',
-      'c.edited_at',
-      'c.pinned_until',
-      'u.name as author_name',
-      'u.status as author_status',
-    ])
-    .where('c.id', 'in', unique)
-    .execute();
+  // With each row, its comment count and the viewer's read confirmation: dropped with the row below
+  // when the policy says no.
+  const rows = await contentRows(db, JSON.stringify(unique), viewer.id);
 
   // The policy decides, item by item, before anything else is read about them.
   const seen = rows
@@ -78,7 +121,7 @@ export async function loadItems(app: ItemsApp, viewer: Viewer, ids: readonly num
     .filter((entry) => app.contentKinds.get(entry.row.kind) !== undefined && can(viewer, 'content.view', entry.subject));
   if (seen.length === 0) return [];
   const seenIds = seen.map((entry) => entry.row.id);
-  const mustReadIds = seen.filter((entry) => entry.subject.mustRead).map((entry) => entry.row.id);
+  const seenJson = JSON.stringify(seenIds);
 
   const kindIds = new Map<string, number[]>();
   for (const entry of seen) {
@@ -87,53 +130,17 @@ export async function loadItems(app: ItemsApp, viewer: Viewer, ids: readonly num
     else kindIds.set(entry.row.kind, [entry.row.id]);
   }
 
-  const [kindData, reactions, comments, attachments, topics, confirmations] = await Promise.all([
+  const [kindData, reactions, attachments, topics] = await Promise.all([
     Promise.all([...kindIds].map(async ([kind, idsOfKind]) => app.contentKinds.get(kind)!.load(db, idsOfKind))),
-    db
-      .selectFrom('reactions')
-      .select(['content_id', 'reaction'])
-      .select((eb) => [eb.fn.countAll<number>().as('count'), sql<number>`max(user_id = ${viewer.id})`.as('mine')])
-      .where('content_id', 'in', seenIds)
-      .groupBy(['content_id', 'reaction'])
-      .execute(),
-    db
-      .selectFrom('comments')
-      .select('content_id')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('content_id', 'in', seenIds)
-      .where('deleted_at', 'is', null)
-      .where('hidden_at', 'is', null)
-      .groupBy('content_id')
-      .execute(),
+    reactionCounts(db, seenJson, viewer.id),
     loadAttachmentRefs(db, { contentIds: seenIds }),
-    db
-      .selectFrom('content_topics as ct')
-      .innerJoin('topics as t', 't.id', 'ct.topic_id')
-      .select(['ct.content_id', 't.slug', 't.label'])
-      .where('ct.content_id', 'in', seenIds)
-      .orderBy('t.slug')
-      .execute(),
-    mustReadIds.length === 0
-      ? Promise.resolve([])
-      : db
-          .selectFrom('read_confirmations')
-          .select(['content_id', 'confirmed_at'])
-          .where('user_id', '=', viewer.id)
-          .where('content_id', 'in', mustReadIds)
-          .execute(),
+    topicsOfItems(db, seenJson),
   ]);
-
-  // Cards and their partials (actions, must-read panel...) each ask for the title; a kind's title may
-  // parse markdown (a post's first words). Asked once per item here: the same viewer, the same words.
-  const kinds = new Map<string, ContentKind>();
-  for (const kind of kindIds.keys()) kinds.set(kind, withTitleOnce(app.contentKinds.get(kind)!));
 
   const data = new Map<number, unknown>();
   for (const map of kindData) for (const [id, value] of map) data.set(id, value);
   const reactionsOf = group(reactions, (r) => r.content_id);
-  const commentCounts = new Map(comments.map((r) => [r.content_id, Number(r.count)]));
   const topicsOf = group(topics, (r) => r.content_id);
-  const confirmedAt = new Map(confirmations.map((r) => [r.content_id, r.confirmed_at]));
   const previousVisitAt = options.previousVisitAt ?? null;
 
   const items = new Map<number, ContentItem>();
@@ -149,7 +156,7 @@ export async function loadItems(app: ItemsApp, viewer: Viewer, ids: readonly num
     items.set(row.id, {
       id: row.id,
       subject,
-      kind: kinds.get(row.kind)!,
+      kind: app.contentKinds.get(row.kind)!,
       data: data.get(row.id),
       author:
         row.author_id !== null && row.author_name !== null
@@ -162,31 +169,15 @@ export async function loadItems(app: ItemsApp, viewer: Viewer, ids: readonly num
       pinnedUntil: row.pinned_until,
       hiddenReason: row.hidden_reason,
       reactions: reactionCounts,
-      commentCount: commentCounts.get(row.id) ?? 0,
+      commentCount: Number(row.comment_count ?? 0),
       attachments: attachments.byContent.get(row.id) ?? [],
       topics: (topicsOf.get(row.id) ?? []).map((t): Topic => ({ slug: t.slug, label: t.label })),
-      confirmedAt: confirmedAt.get(row.id) ?? null,
+      // Only a must-read is confirmed (a confirmation left from when it was one does not count).
+      confirmedAt: subject.mustRead ? (row.confirmed_at ?? null) : null,
       // Nobody's own items are news to them.
       isNew: previousVisitAt !== null && row.published_at !== null && row.published_at > previousVisitAt && row.published_at <= now && row.author_id !== viewer.id,
       isPinned: row.pinned_until !== null && row.pinned_until > now,
     });
   }
   return unique.flatMap((id) => items.get(id) ?? []);
-}
-
-/** The kind, with a title() that computes each item's title once (for one request's items). */
-function withTitleOnce(kind: ContentKind): ContentKind {
-  const titles = new WeakMap<object, string>();
-  // Delegates everything else to the kind itself, whether a plain object or a class instance.
-  const wrapper: ContentKind = Object.create(kind);
-  wrapper.title = (data, t) => {
-    if (typeof data !== 'object' || data === null) return kind.title(data, t);
-    let title = titles.get(data);
-    if (title === undefined) {
-      title = kind.title(data, t);
-      titles.set(data, title);
-    }
-    return title;
-  };
-  return wrapper;
 }

@@ -3,9 +3,13 @@
 // would tell its server who read the page; files are attached instead). @mentions and #topics become
 // links and are collected, so the caller can record them.
 import type { Kysely } from 'kysely';
-import markdownIt, { type MarkdownIt, type StateInline } from 'markdown-it';
+import { createRequire } from 'node:module';
+import type markdownItModule from 'markdown-it';
+import type { MarkdownIt, StateInline, Token } from 'markdown-it';
 import { sortName } from '../auth/users.js';
 import type { Database } from '../db/schema.js';
+
+type MarkdownItFactory = typeof markdownItModule;
 
 /** 'article': news and the usage charter (headings, tables...). 'short': posts and comments. */
 export type MarkdownPreset = 'article' | 'short';
@@ -19,6 +23,12 @@ export interface Topic {
 
 export interface RenderedMarkdown {
   html: string;
+  /**
+   * The first words of the text without markup (mentions as "@Name", topics as "#label"), at most
+   * SUMMARY_LENGTH characters: what cards and lists show, stored with the text so that reading
+   * never parses markdown.
+   */
+  summary: string;
   /** Active users mentioned, each once, in order of appearance. */
   mentionedUserIds: number[];
   topics: Topic[];
@@ -32,6 +42,9 @@ interface RenderEnv {
   mentioned: number[];
   topics: Topic[];
 }
+
+/** Longest stored summary, in characters (cut at a word, with an ellipsis). */
+export const SUMMARY_LENGTH = 280;
 
 const SAFE_PROTOCOL = /^(https?:|mailto:)/i;
 /** A topic: a letter, then letters, digits, "_" or "-"; 50 at most. */
@@ -89,7 +102,7 @@ function topicRule(state: StateInline, silent: boolean): boolean {
   return true;
 }
 
-function createRenderer(preset: MarkdownPreset): MarkdownIt {
+function createRenderer(markdownIt: MarkdownItFactory, preset: MarkdownPreset): MarkdownIt {
   const md = markdownIt('default', { html: false, linkify: true, typographer: false, breaks: preset === 'short' });
   md.disable(['image']);
   if (preset === 'short') md.disable(['heading', 'lheading', 'table', 'hr']);
@@ -107,7 +120,19 @@ function createRenderer(preset: MarkdownPreset): MarkdownIt {
   return md;
 }
 
-const renderers: Record<MarkdownPreset, MarkdownIt> = { article: createRenderer('article'), short: createRenderer('short') };
+let loaded: Record<MarkdownPreset, MarkdownIt> | undefined;
+
+/**
+ * The two renderers, made on first use: reading pages never parses markdown (what they show was
+ * rendered when saved), so a process that only serves pages never loads markdown-it (a few MB).
+ */
+function renderer(preset: MarkdownPreset): MarkdownIt {
+  if (loaded === undefined) {
+    const markdownIt = createRequire(import.meta.url)('markdown-it') as MarkdownItFactory;
+    loaded = { article: createRenderer(markdownIt, 'article'), short: createRenderer(markdownIt, 'short') };
+  }
+  return loaded[preset];
+}
 
 /** Ids and names that a text may mention, found with one query. */
 async function mentionableUsers(db: Kysely<Database>, source: string): Promise<Pick<RenderEnv, 'users' | 'byName'>> {
@@ -150,19 +175,15 @@ async function mentionableUsers(db: Kysely<Database>, source: string): Promise<P
  */
 export async function renderMarkdown(db: Kysely<Database>, source: string, preset: MarkdownPreset): Promise<RenderedMarkdown> {
   const env: RenderEnv = { ...(await mentionableUsers(db, source)), mentioned: [], topics: [] };
-  const html = renderers[preset].render(source, env);
-  return { html, mentionedUserIds: env.mentioned, topics: env.topics };
+  const md = renderer(preset);
+  // Parsed once for both the HTML and the summary.
+  const tokens = md.parse(source, env);
+  const html = md.renderer.render(tokens, md.options, env);
+  return { html, summary: excerpt(textOf(tokens), SUMMARY_LENGTH), mentionedUserIds: env.mentioned, topics: env.topics };
 }
 
-/**
- * The words of a markdown text without its markup, for excerpts, search and notifications.
- *
- * @example
- * plainText('**Hello** [world](https://example.org)') // "Hello world"
- */
-export function plainText(source: string): string {
-  const env: RenderEnv = { users: new Map(), byName: new Map(), mentioned: [], topics: [] };
-  const tokens = renderers.article.parse(source, env);
+/** The words of parsed markdown, without its markup. */
+function textOf(tokens: readonly Token[]): string {
   const words: string[] = [];
   for (const token of tokens) {
     if (token.type === 'inline') {
@@ -176,6 +197,17 @@ export function plainText(source: string): string {
     }
   }
   return words.join('').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The words of a markdown text without its markup, for excerpts, search and notifications.
+ *
+ * @example
+ * plainText('**Hello** [world](https://example.org)') // "Hello world"
+ */
+export function plainText(source: string): string {
+  const env: RenderEnv = { users: new Map(), byName: new Map(), mentioned: [], topics: [] };
+  return textOf(renderer('article').parse(source, env));
 }
 
 /** The first `length` characters of a text, cut at a word, with an ellipsis when cut. */

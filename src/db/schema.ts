@@ -151,6 +151,8 @@ export interface NewsArticleTable {
   title: string;
   body: string;
   body_html: string;
+  /** The first words of the text without markup (RenderedMarkdown.summary), for cards. */
+  summary: string;
   category: string | null;
 }
 
@@ -158,6 +160,8 @@ export interface PostTable {
   content_id: number;
   body: string;
   body_html: string;
+  /** The first words of the text without markup (RenderedMarkdown.summary): the post's title. */
+  summary: string;
 }
 
 export interface CommentTable {

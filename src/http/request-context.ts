@@ -1,5 +1,6 @@
 // Per-request context: who is signed in (session cookie), which language to speak, and whether
 // the organisation is set up yet. Every page and every error page read it from here.
+import { setImmediate as onNextTurn } from 'node:timers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { INACTIVITY_TIMEOUT_MS, validateSessionToken } from '../auth/sessions.js';
@@ -32,6 +33,41 @@ declare module 'fastify' {
     setSessionCookie(token: string): void;
     clearSessionCookie(): void;
   }
+}
+
+/**
+ * Starts requests one per turn of the event loop, in the order they arrived.
+ *
+ * better-sqlite3 is synchronous: once started, a request runs to its answer without giving the event
+ * loop back. Node reads every request that has arrived, then runs them one after another within the
+ * same turn; and libuv accepts at most one new connection per turn (since libuv 1.45, Node 20). Under
+ * load a turn ran every waiting request (50 connections × several ms), so a burst of new connections
+ * was accepted one every few hundred milliseconds: the last ones waited over 10 s (docs/performance.md).
+ * One request per turn keeps turns as short as one request: connections are accepted, timers fire
+ * and requests are answered in the order they arrived, whatever the load (the same throughput,
+ * measured). Requests of one person sent at once are handled in order too.
+ */
+export class RequestTurns {
+  readonly #waiting: Array<() => void> = [];
+  #scheduled = false;
+
+  /** Resolves when it is this request's turn. */
+  wait(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        onNextTurn(this.#next);
+      }
+    });
+  }
+
+  readonly #next = (): void => {
+    // The request resumes right after this callback; the next one waits for the next turn.
+    this.#waiting.shift()?.();
+    if (this.#waiting.length > 0) onNextTurn(this.#next);
+    else this.#scheduled = false;
+  };
 }
 
 /** Requests that need neither a session nor a language: static files and the health check. */
@@ -94,6 +130,7 @@ export default fp(
       this.clearCookie(sessionCookie, options);
     });
 
+    const turns = new RequestTurns();
     app.addHook('onRequest', async (request, reply) => {
       request.layout = {};
       if (isBareRequest(request.url)) {
@@ -103,6 +140,7 @@ export default fp(
         request.t = translator(request.locale);
         return;
       }
+      await turns.wait();
 
       request.organisation = await app.organisation.get();
 

@@ -17,7 +17,9 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
+import { createSession } from '../../src/auth/sessions.js';
 import { SEED_MEMBER_EMAIL, SEED_PASSWORD } from '../../src/cli/seed.js';
+import { openDatabase } from '../../src/db/connection.js';
 import { projectRoot } from '../../src/paths.js';
 import { freePort } from '../helpers/process.js';
 
@@ -253,6 +255,8 @@ interface Scenario {
   accept: '2xx' | '2xx-3xx';
   /** For a redirect: where it must lead (a redirect to /login would mean the session was refused). */
   location?: string;
+  /** Session cookies used in turn, one per request (instead of `headers.cookie`). */
+  rotateCookies?: string[];
 }
 
 interface Row {
@@ -297,7 +301,9 @@ async function warmUp(url: string, headers: Record<string, string> = {}): Promis
 async function run(scenario: Scenario, pid: number): Promise<Row> {
   const row: Row = { name: scenario.name, connections: scenario.connections, rps: 0, p50: 0, p99: 0, bytes: null, failures: 0, failure: null, ran: false, requests: 0, peakRssMb: null };
   // One request first: a scenario that answers an error is reported as failed, never as fast.
-  const probe = await fetch(scenario.url, { method: scenario.method ?? 'GET', headers: scenario.headers ?? {}, body: scenario.body ?? null, redirect: 'manual' });
+  const firstCookie = scenario.rotateCookies?.[0];
+  const probeHeaders = firstCookie === undefined ? (scenario.headers ?? {}) : { ...scenario.headers, cookie: firstCookie };
+  const probe = await fetch(scenario.url, { method: scenario.method ?? 'GET', headers: probeHeaders, body: scenario.body ?? null, redirect: 'manual' });
   const probeBody = Buffer.from(await probe.arrayBuffer());
   row.bytes = probeBody.length;
   const location = probe.headers.get('location');
@@ -312,11 +318,17 @@ async function run(scenario: Scenario, pid: number): Promise<Row> {
   let polledKb = 0;
   const poll = setInterval(() => (polledKb = Math.max(polledKb, vmKb(pid, 'VmRSS'))), 100);
   try {
+    const cookies = scenario.rotateCookies;
+    let turn = 0;
     const result = await autocannon({
       url: scenario.url,
       method: scenario.method ?? 'GET',
       headers: scenario.headers ?? {},
       ...(scenario.body === undefined ? {} : { body: scenario.body }),
+      // Each request with the next cookie in turn.
+      ...(cookies === undefined
+        ? {}
+        : { requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, headers: { ...request.headers, cookie: cookies[turn++ % cookies.length]! } }) }] }),
       connections: scenario.connections,
       duration,
     });
@@ -349,7 +361,7 @@ async function run(scenario: Scenario, pid: number): Promise<Row> {
   return row;
 }
 
-function hameauScenarios(base: string, cookie: string, targets: Targets): Scenario[] {
+function hameauScenarios(base: string, cookie: string, targets: Targets, writers: string[]): Scenario[] {
   const signedIn = { cookie };
   return [
     { name: 'GET /healthz', connections: 10, url: `${base}/healthz`, accept: '2xx' },
@@ -363,7 +375,9 @@ function hameauScenarios(base: string, cookie: string, targets: Targets): Scenar
       connections: 10,
       url: `${base}/content/${targets.commentTargetId}/comments`,
       method: 'POST',
-      headers: originHeaders(base, cookie),
+      headers: originHeaders(base),
+      // Many people in turn: one person may publish only so many posts and comments in ten minutes.
+      rotateCookies: writers,
       // The same text every time (autocannon's idReplacement stalls POST bodies in 8.0).
       body: new URLSearchParams({ body: 'Merci pour le partage, je transmets à l’équipe !' }).toString(),
       accept: '2xx-3xx',
@@ -392,20 +406,49 @@ function runCopy(source: string): string {
   return dir;
 }
 
+/**
+ * People who comment during the run, each with a session made straight in the run's copy of the
+ * database before the server starts: one person may publish only so many posts and comments in ten
+ * minutes (RATE_LIMITS.contentWritesPerUser), and signing hundreds of people in through argon2 would
+ * spend time and memory the scenario is not about. 25 people per second of the run: within the limit
+ * (60 each), enough for about 1,500 comments a second.
+ */
+async function writerSessions(dataDir: string, count: number): Promise<string[]> {
+  const handle = openDatabase({ dataDir, synchronous: 'NORMAL' });
+  try {
+    const people = await handle.db
+      .selectFrom('users')
+      .select('id')
+      .where('status', '=', 'active')
+      .where('email', '!=', SEED_MEMBER_EMAIL)
+      .orderBy('id')
+      .limit(count)
+      .execute();
+    const tokens: string[] = [];
+    for (const person of people) tokens.push((await createSession(handle.db, person.id, 'hameau bench')).token);
+    return tokens;
+  } finally {
+    await handle.close();
+  }
+}
+
 async function benchHameau(dbFile: string, label: string, full: boolean): Promise<{ rows: Row[]; homeBytes: number; targets: Targets }> {
   const dataDir = runCopy(dbFile);
   let server: Server | null = null;
   try {
     const targets = findTargets(path.join(dataDir, 'hameau.db'));
+    const writerTokens = full ? await writerSessions(dataDir, Math.ceil(duration * 25)) : [];
     server = await startHameau(dataDir);
     const cookie = await signIn(server.base, SEED_MEMBER_EMAIL);
+    // The session cookie's name as the server set it ("hameau_session", or __Host- over https).
+    const writers = writerTokens.map((token) => `${cookie.slice(0, cookie.indexOf('='))}=${token}`);
     const home = await fetch(`${server.base}/`, { headers: { cookie }, redirect: 'manual' });
     const homePage = Buffer.from(await home.arrayBuffer());
     const homeBytes = homePage.length;
     const articles = homePage.toString('utf8').match(/<article[\s>]/g)?.length ?? 0;
     console.log(`\n${label}: server pid ${server.pid}, signed in as ${SEED_MEMBER_EMAIL}; home feed ${home.status}, ${homeBytes} bytes, ${articles} <article> elements`);
     await warmUp(`${server.base}/`, { cookie });
-    const scenarios = hameauScenarios(server.base, cookie, targets).filter((s) => full || s.name.startsWith('GET / home'));
+    const scenarios = hameauScenarios(server.base, cookie, targets, writers).filter((s) => full || s.name.startsWith('GET / home'));
     const rows: Row[] = [];
     for (const scenario of scenarios) {
       const row = await run(scenario, server.pid);

@@ -1,9 +1,23 @@
 // Uploaded images: their size (as shown, EXIF orientation applied) and a preview at most 1200 pixels
 // wide, re-encoded as WebP without metadata (no camera details, no GPS position), for pages and cards.
-import sharp from 'sharp';
+import type { Sharp, SharpOptions } from 'sharp';
 
-// Decoded images are not kept between requests: uploads are rare, memory is not.
-sharp.cache(false);
+type SharpFactory = (input: string, options?: SharpOptions) => Sharp;
+
+let loading: Promise<SharpFactory> | undefined;
+
+/**
+ * sharp (and libvips under it) is loaded on the first image, not at start: most processes never
+ * receive one, and the library costs memory from the moment it is loaded.
+ */
+function loadSharp(): Promise<SharpFactory> {
+  loading ??= import('sharp').then(({ default: sharp }) => {
+    // Decoded images are not kept between requests: uploads are rare, memory is not.
+    sharp.cache(false);
+    return sharp;
+  });
+  return loading;
+}
 
 /** Refused beyond this (50 megapixels, a large phone photo): a small file can decode to gigabytes. */
 export const MAX_IMAGE_PIXELS = 50_000_000;
@@ -17,6 +31,7 @@ const decodeOptions = { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' } as
 export async function checkImage(file: string): Promise<ImageCheck> {
   try {
     // Only the header is read here (no pixel decoded), so the pixel count can be checked and named.
+    const sharp = await loadSharp();
     const metadata = await sharp(file, { ...decodeOptions, limitInputPixels: false }).metadata();
     if (!metadata.width || !metadata.height) return { ok: false, problem: 'unreadable' };
     if (metadata.width * metadata.height > MAX_IMAGE_PIXELS) return { ok: false, problem: 'tooManyPixels' };
@@ -32,6 +47,7 @@ export async function checkImage(file: string): Promise<ImageCheck> {
  */
 export async function writePreview(file: string, target: string): Promise<boolean> {
   try {
+    const sharp = await loadSharp();
     await sharp(file, { ...decodeOptions, autoOrient: true })
       .resize({ width: PREVIEW_MAX_WIDTH, withoutEnlargement: true })
       .webp({ quality: 80 })

@@ -1,6 +1,7 @@
 // What the home page reads besides the feed itself: its spaces, and counts for those who look after members.
 import type { Kysely } from 'kysely';
 import { countOpenInvitations } from '../../auth/invitations.js';
+import { compiledQuery, inJson } from '../../db/compiled-query.js';
 import type { Database, SpaceVisibility } from '../../db/schema.js';
 import type { Viewer } from '../../policy/index.js';
 
@@ -19,18 +20,21 @@ export interface HomeSpace {
   visibility: SpaceVisibility;
 }
 
+// Every home page runs it: compiled once (src/db/compiled-query.ts).
+const homeSpaces = compiledQuery((db, memberOfJson: string) =>
+  db
+    .selectFrom('spaces')
+    .select(['id', 'name', 'visibility'])
+    .where((eb) => eb.or([eb('visibility', '=', 'company'), eb('id', 'in', inJson<number>(memberOfJson))]))
+    .orderBy((eb) => eb.case().when('visibility', '=', 'company').then(0).else(1).end())
+    .orderBy('sort_name')
+    .orderBy('id'),
+);
+
 /**
  * The spaces of the home feed: the company space first, then the viewer's spaces by name. One query
  * (the viewer's memberships are already known).
  */
 export async function listHomeSpaces(db: Kysely<Database>, viewer: Viewer): Promise<HomeSpace[]> {
-  const mine = [...viewer.spaceRoles.keys()];
-  return db
-    .selectFrom('spaces')
-    .select(['id', 'name', 'visibility'])
-    .where((eb) => eb.or([eb('visibility', '=', 'company'), ...(mine.length > 0 ? [eb('id', 'in', mine)] : [])]))
-    .orderBy((eb) => eb.case().when('visibility', '=', 'company').then(0).else(1).end())
-    .orderBy('sort_name')
-    .orderBy('id')
-    .execute();
+  return homeSpaces(db, JSON.stringify([...viewer.spaceRoles.keys()]));
 }

@@ -1,13 +1,19 @@
 // Deleted content is kept 30 days for an admin to restore, then purged for good: the content row and,
 // through the foreign keys' cascades, its kind's row, comments, reactions, mentions, topics links,
-// read confirmations, reminders, reports, notifications and attachment rows. Run periodically.
+// read confirmations, reminders, reports, notifications and attachment rows. Run periodically, in the
+// background: in small batches, giving the event loop back to requests between two batches.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { RESTORE_WINDOW_MS } from '../../policy/content-rules.js';
 
 export const PURGE_INTERVAL_MS = 60 * 60 * 1000;
-/** Items purged per transaction: a long backlog never holds the database for long. */
-const BATCH_SIZE = 200;
+/**
+ * Items purged per transaction: a long backlog never holds the database (nor, better-sqlite3 being
+ * synchronous, the event loop) for long: about 20 ms for 100 items with their comments on the
+ * seeded database (docs/performance.md).
+ */
+const BATCH_SIZE = 100;
 
 export interface PurgeOptions {
   now?: number;
@@ -17,6 +23,8 @@ export interface PurgeOptions {
    * names under DATA_DIR/uploads). Called after each committed batch.
    */
   removeFiles?: (storageKeys: string[]) => Promise<void>;
+  /** Stops after the batch in progress (the server is closing). */
+  signal?: AbortSignal;
 }
 
 export interface PurgeResult {
@@ -64,7 +72,9 @@ export async function purgeExpiredContent(db: Kysely<Database>, options: PurgeOp
     result.contentPurged += batch.ids.length;
     result.storageKeys.push(...batch.storageKeys);
     if (options.removeFiles && batch.storageKeys.length > 0) await options.removeFiles(batch.storageKeys);
-    if (batch.ids.length < batchSize) break;
+    if (batch.ids.length < batchSize || options.signal?.aborted) break;
+    // Requests waiting meanwhile are answered before the next batch.
+    await nextTurn();
   }
   return result;
 }

@@ -12,10 +12,13 @@ export default async function moderationRoutes(app: FastifyInstance) {
   await app.register(queueRoutes);
   await app.register(deletedRoutes);
 
-  // One purge at a time; closing waits for the one in progress (the database closes after).
+  // One purge at a time; closing stops it after its current batch and waits for that (the database
+  // closes after).
   let running: Promise<void> | null = null;
+  const closing = new AbortController();
   const purge = () => {
-    running ??= purgeExpiredContent(app.db, { removeFiles: (keys) => removeStoredFiles(app.config.dataDir, keys) })
+    if (closing.signal.aborted) return running;
+    running ??= purgeExpiredContent(app.db, { removeFiles: (keys) => removeStoredFiles(app.config.dataDir, keys), signal: closing.signal })
       .then(({ contentPurged, storageKeys }) => {
         if (contentPurged > 0) app.log.info({ contentPurged, filesRemoved: storageKeys.length }, 'deleted content purged');
       })
@@ -26,13 +29,17 @@ export default async function moderationRoutes(app: FastifyInstance) {
     return running;
   };
   let timer: NodeJS.Timeout | undefined;
+  let first: NodeJS.Immediate | undefined;
   app.addHook('onReady', async () => {
     timer = setInterval(() => void purge(), PURGE_INTERVAL_MS);
     timer.unref();
-    await purge();
+    // Once started, in the background: a backlog (a server stopped for weeks) never delays the start.
+    first = setImmediate(() => void purge());
   });
   app.addHook('onClose', async () => {
+    closing.abort();
     clearInterval(timer);
+    clearImmediate(first);
     await running;
   });
 }

@@ -2,7 +2,8 @@
 // title and search text), registered by routes.ts the way a plugin registers its kinds.
 import type { Kysely } from 'kysely';
 import type { ContentKind } from '../../content/kinds.js';
-import { excerpt, plainText } from '../../content/markdown.js';
+import { compiledQuery, inJson } from '../../db/compiled-query.js';
+import { plainText } from '../../content/markdown.js';
 import type { Database } from '../../db/schema.js';
 
 /** An article's own data, as cards and pages receive it in `it.item.data`. */
@@ -15,25 +16,15 @@ export interface NewsArticle {
   category: string | null;
   /** The newest cover image attached to the article, served at /files/<id>/preview. */
   coverId: number | null;
-  /** The first words of the text, without markup, for cards. */
+  /** The first words of the text, without markup, for cards: stored when saved (news_articles.summary). */
   excerpt: string;
 }
 
-export const EXCERPT_LENGTH = 280;
-/** An excerpt needs the start of the text only: a long article is not parsed whole for a card. */
-const EXCERPT_SOURCE_LENGTH = 4000;
-
-/**
- * Articles by content id, in one query (the cover is a correlated lookup on attachments_by_content).
- *
- * @example
- * const articles = await loadArticles(db, [12, 15]);
- */
-export async function loadArticles(db: Kysely<Database>, contentIds: readonly number[]): Promise<Map<number, NewsArticle>> {
-  if (contentIds.length === 0) return new Map();
-  const rows = await db
+// Every feed page with an article runs it: compiled once (src/db/compiled-query.ts).
+const articleRows = compiledQuery((db, idsJson: string) =>
+  db
     .selectFrom('news_articles as n')
-    .select(['n.content_id', 'n.title', 'n.body', 'n.body_html', 'n.category'])
+    .select(['n.content_id', 'n.title', 'n.body', 'n.body_html', 'n.summary', 'n.category'])
     .select((eb) =>
       eb
         .selectFrom('attachments as a')
@@ -46,8 +37,18 @@ export async function loadArticles(db: Kysely<Database>, contentIds: readonly nu
         .limit(1)
         .as('cover_id'),
     )
-    .where('n.content_id', 'in', [...contentIds])
-    .execute();
+    .where('n.content_id', 'in', inJson<number>(idsJson)),
+);
+
+/**
+ * Articles by content id, in one query (the cover is a correlated lookup on attachments_by_content).
+ *
+ * @example
+ * const articles = await loadArticles(db, [12, 15]);
+ */
+export async function loadArticles(db: Kysely<Database>, contentIds: readonly number[]): Promise<Map<number, NewsArticle>> {
+  if (contentIds.length === 0) return new Map();
+  const rows = await articleRows(db, JSON.stringify(contentIds));
   return new Map(
     rows.map((row) => [
       row.content_id,
@@ -57,7 +58,7 @@ export async function loadArticles(db: Kysely<Database>, contentIds: readonly nu
         bodyHtml: row.body_html,
         category: row.category,
         coverId: row.cover_id ?? null,
-        excerpt: excerpt(plainText(row.body.slice(0, EXCERPT_SOURCE_LENGTH)), EXCERPT_LENGTH),
+        excerpt: row.summary,
       },
     ]),
   );

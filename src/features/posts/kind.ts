@@ -2,6 +2,7 @@
 // search text), registered by routes.ts the way a plugin registers its kinds.
 import type { Kysely } from 'kysely';
 import type { ContentKind } from '../../content/kinds.js';
+import { compiledQuery, inJson } from '../../db/compiled-query.js';
 import { excerpt, plainText } from '../../content/markdown.js';
 import type { Database } from '../../db/schema.js';
 
@@ -11,6 +12,8 @@ export interface Post {
   body: string;
   /** Rendered and sanitized once, when saved (src/content/markdown.ts): shown raw. */
   bodyHtml: string;
+  /** The first words of the text without markup, stored when saved (posts.summary). */
+  summary: string;
 }
 
 /** Longest post, in characters (UTF-16 units, as the browser's maxlength counts them). */
@@ -26,21 +29,22 @@ export const TITLE_LENGTH = 80;
  */
 export async function loadPosts(db: Kysely<Database>, contentIds: readonly number[]): Promise<Map<number, Post>> {
   if (contentIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('posts')
-    .select(['content_id', 'body', 'body_html'])
-    .where('content_id', 'in', [...contentIds])
-    .execute();
-  return new Map(rows.map((row) => [row.content_id, { body: row.body, bodyHtml: row.body_html }]));
+  const rows = await postRows(db, JSON.stringify(contentIds));
+  return new Map(rows.map((row) => [row.content_id, { body: row.body, bodyHtml: row.body_html, summary: row.summary }]));
 }
+
+// Every feed page runs it: compiled once (src/db/compiled-query.ts).
+const postRows = compiledQuery((db, idsJson: string) =>
+  db.selectFrom('posts').select(['content_id', 'body', 'body_html', 'summary']).where('content_id', 'in', inJson<number>(idsJson)),
+);
 
 export const postKind: ContentKind<Post> = {
   kind: 'post',
   load: loadPosts,
   cardTemplate: 'posts/card',
   pageTemplate: 'posts/page',
-  // Only the first words matter; a 10,000-character post is not parsed whole for a title.
-  title: (post, t) => excerpt(plainText(post.body.slice(0, TITLE_LENGTH * 8)), TITLE_LENGTH) || t('posts.untitled'),
+  // The stored summary's first words: no markdown parsed when reading.
+  title: (post, t) => excerpt(post.summary, TITLE_LENGTH) || t('posts.untitled'),
   searchText: (post) => ({ title: '', body: plainText(post.body) }),
   editUrl: (contentId) => `/posts/${contentId}/edit`,
 };
