@@ -39,9 +39,15 @@ export class ServiceUnavailable extends HttpError {
   }
 }
 
-/** 429: a rate limit was reached; the page says when to try again. */
+/**
+ * 429: a rate limit was reached; the page says when to try again. `messageKey` names a plural
+ * message given `count`, the minutes to wait (the generic "too many attempts" by default).
+ */
 export class TooManyRequests extends HttpError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(429, 'errors.tooManyRequests.message');
+  constructor(
+    readonly retryAfterSeconds: number,
+    messageKey = 'errors.tooManyRequests.message',
+  ) {
+    super(429, messageKey);
   }
 }

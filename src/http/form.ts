@@ -39,8 +39,16 @@ export const Field = {
 const SECRET_FIELD = /password/i;
 
 /**
- * Validates `body` against `schema`. Strings are trimmed (passwords excepted), empty optional
- * fields are dropped, and unknown fields are ignored. A field sent more than once is refused:
+ * Characters that show nothing: white space, and the zero-width ones trim() keeps (zero-width space,
+ * non-joiner, joiner, word joiner; the byte order mark is white space already). A field holding only
+ * these is empty: "\u200B" must not pass for a comment.
+ */
+const INVISIBLE = /^[\s\u200B-\u200D\u2060\uFEFF]*$/;
+
+/**
+ * Validates `body` against `schema`. Strings are trimmed (passwords excepted), a field of only white
+ * space or zero-width characters counts as empty, empty optional fields are dropped, and unknown
+ * fields are ignored. A field sent more than once is refused:
  * which copy counts must never be a guess (one copy could pass the checks, the other be used).
  *
  * @example
@@ -61,8 +69,9 @@ export function parseForm<S extends TObject>(schema: S, body: unknown, t: Transl
     // Anything else that is not text (a JSON number or object) counts as missing.
     if (typeof raw !== 'string') continue;
     const secret = SECRET_FIELD.test(name);
-    const value = secret ? raw : raw.trim();
-    if (!secret) values[name] = value;
+    const trimmed = secret ? raw : raw.trim();
+    if (!secret) values[name] = trimmed;
+    const value = !secret && INVISIBLE.test(trimmed) ? '' : trimmed;
     const optional = !(schema.required ?? []).includes(name);
     if (value === '' && optional) continue;
     candidate[name] = value;

@@ -26,16 +26,19 @@ function hashKey(key: string): Buffer {
 export class RateLimitCounters {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Counts one more event for `key`, in a new window of `windowMs` when the last one has ended. */
-  async increment(limitName: string, key: string, windowMs: number, now = Date.now()): Promise<WindowCount> {
+  /**
+   * Counts `amount` more (one event by default) for `key`, in a new window of `windowMs` when the
+   * last one has ended.
+   */
+  async increment(limitName: string, key: string, windowMs: number, now = Date.now(), amount = 1): Promise<WindowCount> {
     const ended = sql<boolean>`window_ends_at <= ${now}`;
     const row = await this.db
       .insertInto('rate_limit_counters')
-      .values({ limit_name: limitName, key_hash: hashKey(key), count: 1, window_ends_at: now + windowMs })
+      .values({ limit_name: limitName, key_hash: hashKey(key), count: amount, window_ends_at: now + windowMs })
       .onConflict((conflict) =>
         conflict.columns(['limit_name', 'key_hash']).doUpdateSet({
           // Both read the row as it was before this statement.
-          count: sql<number>`case when ${ended} then 1 else count + 1 end`,
+          count: sql<number>`case when ${ended} then ${amount} else count + ${amount} end`,
           window_ends_at: sql<number>`case when ${ended} then ${now + windowMs} else window_ends_at end`,
         }),
       )
@@ -44,11 +47,11 @@ export class RateLimitCounters {
     return { count: row.count, windowEndsAt: row.window_ends_at };
   }
 
-  /** Takes back one event counted in the window ending at `windowEndsAt` (a later window is left alone). */
-  async decrement(limitName: string, key: string, windowEndsAt: number): Promise<void> {
+  /** Takes back `amount` (one event by default) counted in the window ending at `windowEndsAt` (a later window is left alone). */
+  async decrement(limitName: string, key: string, windowEndsAt: number, amount = 1): Promise<void> {
     await this.db
       .updateTable('rate_limit_counters')
-      .set({ count: sql<number>`count - 1` })
+      .set({ count: sql<number>`max(count - ${amount}, 0)` })
       .where('limit_name', '=', limitName)
       .where('key_hash', '=', hashKey(key))
       .where('window_ends_at', '=', windowEndsAt)

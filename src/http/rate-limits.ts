@@ -1,15 +1,27 @@
-// Rate limits on the endpoints an attacker would hammer: password checks, password reset,
-// invitations, 404s.
+// Rate limits on the endpoints an attacker would hammer (password checks, password reset,
+// invitations, 404s) and on what one person may write or upload in a while (posts and comments,
+// reports, join requests, new spaces, upload bytes), so that one account cannot flood the others or
+// fill the disk.
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
 import { TooManyRequests } from './errors.js';
 import { RateLimitCounters } from './rate-limit-counters.js';
 
 export interface Limit {
-  max: number;
+  /**
+   * How much one key may count in a window: events, or for a weighed limit (reserve with an amount)
+   * units such as bytes. A function when it follows the configuration (UPLOAD_MAX_MB).
+   */
+  max: number | ((config: Pick<Config, 'uploadMaxBytes'>) => number);
   windowMs: number;
+  /** What the "too many" page says (a plural message given `count`, the minutes to wait); a generic one otherwise. */
+  messageKey?: string;
 }
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 export const RATE_LIMITS = {
   /** Failed sign-ins from one address (an office behind one NAT signs in together: successes do not count). */
@@ -25,6 +37,20 @@ export const RATE_LIMITS = {
   invitationsPerAdmin: { max: 100, windowMs: 60 * 60_000 },
   /** Applied by @fastify/rate-limit's own hook on the 404 handler (src/http/error-pages.ts). */
   notFoundPerIp: { max: 120, windowMs: 60_000 },
+  /** Posts and comments one person publishes (edits do not count). */
+  contentWritesPerUser: { max: 60, windowMs: 10 * MINUTE, messageKey: 'errors.tooManyRequests.writes' },
+  /** Reports one person files about content or comments. */
+  reportsPerUser: { max: 20, windowMs: HOUR, messageKey: 'errors.tooManyRequests.reports' },
+  /** Requests to join private spaces one person sends. */
+  joinRequestsPerUser: { max: 10, windowMs: HOUR, messageKey: 'errors.tooManyRequests.joinRequests' },
+  /** Spaces one person creates. */
+  spaceCreationsPerUser: { max: 10, windowMs: 24 * HOUR, messageKey: 'errors.tooManyRequests.spaceCreations' },
+  /**
+   * Bytes one person uploads (files stored, whether the form is then sent or not): as much as ten
+   * full forms an hour. Counted with `reserve(request, key, bytes)` by the attachments feature, which
+   * turns a refusal into a message on the form rather than this page.
+   */
+  uploadBytesPerUser: { max: (config) => 10 * config.uploadMaxBytes, windowMs: HOUR, messageKey: 'errors.tooManyRequests.uploads' },
 } as const satisfies Record<string, Limit>;
 
 export type LimitName = keyof typeof RATE_LIMITS;
@@ -37,14 +63,18 @@ export interface Reservation {
   refund(): Promise<void>;
 }
 
+/** What a limiter needs of the request: somewhere to log that a limit was reached (app.log will do). */
+export type LimitedRequest = Pick<FastifyRequest, 'log'>;
+
 export interface Limiter {
   /** Counts one event for `key`; throws TooManyRequests, counting nothing, when the limit is reached. */
-  consume(request: FastifyRequest, key: string): Promise<void>;
+  consume(request: LimitedRequest, key: string): Promise<void>;
   /**
-   * Counts an attempt for `key` before it is checked, so that attempts running at the same time
-   * see each other; throws TooManyRequests, counting nothing, when the limit is reached.
+   * Counts an attempt for `key` (`amount` units of a weighed limit, 1 by default) before it is
+   * checked, so that attempts running at the same time see each other; throws TooManyRequests,
+   * counting nothing, when the limit would be passed.
    */
-  reserve(request: FastifyRequest, key: string): Promise<Reservation>;
+  reserve(request: LimitedRequest, key: string, amount?: number): Promise<Reservation>;
 }
 
 declare module 'fastify' {
@@ -97,21 +127,21 @@ export async function refundIfThrows<T>(attempt: Reservation, check: Promise<T>)
   }
 }
 
-function createLimiter(name: CountedLimitName, limit: Limit, counters: RateLimitCounters): Limiter {
-  const reserve = async (request: FastifyRequest, key: string): Promise<Reservation> => {
+function createLimiter(name: CountedLimitName, limit: Limit, max: number, counters: RateLimitCounters): Limiter {
+  const reserve = async (request: LimitedRequest, key: string, amount = 1): Promise<Reservation> => {
     const now = Date.now();
-    const { count, windowEndsAt } = await counters.increment(name, key, limit.windowMs, now);
-    if (count > limit.max) {
-      await counters.decrement(name, key, windowEndsAt);
+    const { count, windowEndsAt } = await counters.increment(name, key, limit.windowMs, now, amount);
+    if (count > max) {
+      await counters.decrement(name, key, windowEndsAt, amount);
       request.log.info({ limit: name }, 'rate limit reached');
-      throw new TooManyRequests(Math.max(1, Math.ceil((windowEndsAt - now) / 1000)));
+      throw new TooManyRequests(Math.max(1, Math.ceil((windowEndsAt - now) / 1000)), limit.messageKey);
     }
     let refunded = false;
     return {
       async refund() {
         if (refunded) return;
         refunded = true;
-        await counters.decrement(name, key, windowEndsAt);
+        await counters.decrement(name, key, windowEndsAt, amount);
       },
     };
   };
@@ -121,6 +151,11 @@ function createLimiter(name: CountedLimitName, limit: Limit, counters: RateLimit
       await reserve(request, key);
     },
   };
+}
+
+/** A limit's maximum under this configuration. */
+export function limitMax(limit: Limit, config: Pick<Config, 'uploadMaxBytes'>): number {
+  return typeof limit.max === 'function' ? limit.max(config) : limit.max;
 }
 
 const CLEANUP_INTERVAL_MS = 10 * 60_000;
@@ -137,7 +172,7 @@ export default fp(
     const counters = new RateLimitCounters(app.db);
     const limiters = {} as Record<CountedLimitName, Limiter>;
     for (const [name, limit] of Object.entries(RATE_LIMITS) as [LimitName, Limit][]) {
-      if (name !== 'notFoundPerIp') limiters[name] = createLimiter(name, limit, counters);
+      if (name !== 'notFoundPerIp') limiters[name] = createLimiter(name, limit, limitMax(limit, app.config), counters);
     }
     app.decorate('limiters', limiters);
 

@@ -153,7 +153,7 @@ export async function createAttachment(
   const stored = await storeUploads(uploadContext(app, options.uploaderId), [file], { purpose: options.purpose ?? 'file' });
   if (!stored.ok) throw new Error(`createAttachment: ${stored.message} ${JSON.stringify(stored.params)}`);
   const id = stored.ids[0]!;
-  if (options.owner) await attachTo(app.db, [id], options.owner);
+  if (options.owner) await attachTo(app.db, [id], options.owner, options.uploaderId);
   return id;
 }
 
@@ -194,9 +194,10 @@ export async function createAttachmentsTestApp(env: Record<string, string> = {})
         .send(`<!doctype html><main><form method="post" enctype="multipart/form-data">${titleError}<input id="title" name="title" value="${title}">${filesPicker}${coverPicker}</form></main>`);
     }
     const contentId = await createPost(app, { spaceId: await companySpaceId(app), authorId: request.user.id, body: parsed.value.title });
+    const uploaderId = request.user.id;
     await app.db.transaction().execute(async (trx) => {
-      await attachTo(trx, files.ids, { contentId });
-      await attachTo(trx, cover.ids, { contentId });
+      await attachTo(trx, files.ids, { contentId }, uploaderId);
+      await attachTo(trx, cover.ids, { contentId }, uploaderId);
     });
     return reply.redirect(`/test/attachments-list/${contentId}`, 303);
   });

@@ -47,7 +47,7 @@ export async function createPost(app: FastifyInstance, options: ItemOptions & { 
   const rendered = await renderMarkdown(app.db, options.body, 'short');
   return app.db.transaction().execute(async (trx) => {
     const id = await insertContent(trx, { kind: 'post', ...options, publishedAt: options.publishedAt === undefined ? Date.now() - 1000 : options.publishedAt });
-    await trx.insertInto('posts').values({ content_id: id, body: options.body, body_html: rendered.html }).execute();
+    await trx.insertInto('posts').values({ content_id: id, body: options.body, body_html: rendered.html, summary: rendered.summary }).execute();
     await recordLinks(trx, { contentId: id, actorId: options.authorId }, rendered);
     return id;
   });
@@ -63,7 +63,7 @@ export async function createArticle(
     const id = await insertContent(trx, { kind: 'news', ...options, publishedAt: options.publishedAt === undefined ? Date.now() - 1000 : options.publishedAt });
     await trx
       .insertInto('news_articles')
-      .values({ content_id: id, title: options.title, body: options.body, body_html: rendered.html, category: options.category ?? null })
+      .values({ content_id: id, title: options.title, body: options.body, body_html: rendered.html, summary: rendered.summary, category: options.category ?? null })
       .execute();
     await recordLinks(trx, { contentId: id, actorId: options.authorId }, rendered);
     return id;

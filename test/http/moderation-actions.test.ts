@@ -301,7 +301,7 @@ describe('the actions menu', () => {
     const rendered = (await t.app.view('content/actions', {
       t: translator('en'),
       can: (...args: unknown[]) => (can as unknown as (...a: unknown[]) => boolean)(viewer, ...args),
-      item: { id: contentId, subject, kind, data: { body: 'x', bodyHtml: '<p>x</p>', excerpt: 'x' }, hiddenReason: extra.hiddenReason ?? null },
+      item: { id: contentId, subject, kind, data: { body: 'x', bodyHtml: '<p>x</p>', summary: 'x', excerpt: 'x' }, hiddenReason: extra.hiddenReason ?? null },
     })) as string;
     const { parse } = await import('node-html-parser');
     return parse(rendered);

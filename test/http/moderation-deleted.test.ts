@@ -2,7 +2,7 @@
 // purge that removes for good what was deleted longer ago.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { storedPath } from '../../src/features/attachments/storage.js';
@@ -146,11 +146,14 @@ describe('the purge', () => {
     await c.post(`/content/${w.posts.team}/delete`, w.author);
     await setDeletedAt(w.posts.team, Date.now() - RESTORE_WINDOW_MS - 1000);
 
-    // A restart: the purge runs once the new process is ready.
+    // A restart: the purge runs once the new process is ready, in the background (the start does not wait for it).
     const restarted = await buildApp(loadConfig({ DATA_DIR: t.dataDir, LOG_LEVEL: 'silent' }));
     try {
       await restarted.ready();
-      expect(await restarted.db.selectFrom('content').select('id').where('id', '=', w.posts.team).execute()).toEqual([]);
+      await vi.waitFor(async () => {
+        expect(await restarted.db.selectFrom('content').select('id').where('id', '=', w.posts.team).execute()).toEqual([]);
+        expect(fs.existsSync(storedPath(t.dataDir, key))).toBe(false);
+      });
     } finally {
       await restarted.close();
     }

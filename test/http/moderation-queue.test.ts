@@ -111,8 +111,13 @@ describe('decisions', () => {
     expect(entry).toMatchObject({ action: 'reports.dismiss', actor_id: w.spaceAdmin.id });
     expect(JSON.parse(entry!.details)).toMatchObject({ reportsClosed: rows.map((r) => r.id), note: 'Nothing wrong' });
     expect(await queue(w.spaceAdmin)).toEqual([]);
-    // The content is untouched, and the same person may report it again.
+    // The content is untouched. The same person may report it again, but not within a day of the
+    // dismissal (the moderators are not asked, and notified, twice a day about it by one person).
     expect(await t.app.db.selectFrom('content').select(['hidden_at', 'deleted_at']).where('id', '=', w.posts.team).executeTakeFirst()).toEqual({ hidden_at: null, deleted_at: null });
+    const tooSoon = await c.post(`/content/${w.posts.team}/report`, w.member, { reason: 'Again' });
+    expect(tooSoon.statusCode).toBe(409);
+    expect(mainText(tooSoon)).toContain('dismissed your report less than a day ago');
+    await t.app.db.updateTable('reports').set({ decided_at: Date.now() - 25 * 60 * 60 * 1000 }).execute();
     await report(w.member, w.posts.team, 'Again');
     // Dismissing what was already decided says so.
     await c.post(`/admin/moderation/content/${w.posts.team}/dismiss`, w.admin);

@@ -100,6 +100,36 @@ describe('parseForm', () => {
   });
 });
 
+describe('parseForm and invisible text', () => {
+  const Comment = Type.Object({ body: Field.text({ max: 50 }), note: Field.optional(Field.text({ max: 50 })) });
+
+  it.each([
+    ['zero-width space', '\u200B'],
+    ['zero-width non-joiner and joiner', '\u200C\u200D'],
+    ['word joiner', '\u2060'],
+    ['byte order mark', '\uFEFF'],
+    ['a mix with white space', ' \u200B\n\u200D\t\uFEFF '],
+  ])('counts a required field of only %s as empty', (_name, value) => {
+    const form = parseForm(Comment, { body: value }, t);
+    expect(form.ok).toBe(false);
+    if (form.ok) return;
+    expect(form.errors).toEqual({ body: 'This field is required.' });
+  });
+
+  it('drops an optional field of only invisible characters, and keeps text around them as typed', () => {
+    const form = parseForm(Comment, { body: '\u200BHello\u200D', note: '\u200B\u200B' }, t);
+    expect(form.ok).toBe(true);
+    if (!form.ok) return;
+    expect(form.value).toEqual({ body: '\u200BHello\u200D' });
+  });
+
+  it('leaves passwords alone: any character may be part of one', () => {
+    const Login = Type.Object({ password: Field.password() });
+    const form = parseForm(Login, { password: '\u200B' }, t);
+    expect(form.ok).toBe(true);
+  });
+});
+
 describe('checkNewPassword', () => {
   const parse = (body: Record<string, unknown>) => parseForm(SignUp, { name: 'Chloé', email: 'chloe@example.com', ...body }, t);
 

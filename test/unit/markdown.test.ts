@@ -2,7 +2,7 @@
 // linked and collected. Uses a real database for the mention lookups.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'node-html-parser';
-import { excerpt, plainText, renderMarkdown, topicSlug } from '../../src/content/markdown.js';
+import { SUMMARY_LENGTH, excerpt, plainText, renderMarkdown, topicSlug } from '../../src/content/markdown.js';
 import { createTestApp, createUser, setupOrganisation, type TestApp } from '../helpers/app.js';
 
 let testApp: TestApp;
@@ -114,6 +114,21 @@ describe('renderMarkdown: topics', () => {
 
   it('folds like the URL does', () => {
     expect(topicSlug('ÉVÉNEMENT')).toBe('evenement');
+  });
+});
+
+describe('renderMarkdown: the summary stored for cards', () => {
+  it('is the words without markup, with mentions and topics as shown', async () => {
+    const { summary } = await render(`**Hello** @[Dora](${dora}) about #Sécurité, [the page](https://example.org)\n\n- one\n- two`);
+    expect(summary).toBe('Hello @Dora Évrard about #Sécurité, the page one two');
+  });
+
+  it('is cut at a word, with an ellipsis; typed HTML stays text (templates escape it)', async () => {
+    const { summary } = await render(`# Title\n\n${'word '.repeat(200)}<script>x</script>`, 'article');
+    expect(summary.length).toBeLessThanOrEqual(SUMMARY_LENGTH + 1);
+    expect(summary.startsWith('Title word word')).toBe(true);
+    expect(summary.endsWith('word…')).toBe(true);
+    expect((await render('<b>bold</b> text')).summary).toBe('<b>bold</b> text');
   });
 });
 

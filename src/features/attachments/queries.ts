@@ -1,6 +1,6 @@
 // Reading attachment rows: one by id (downloads), the refs of many items or comments in one query
 // (cards, pages, conversations), an uploader's pending ones (forms), and what the cleanup needs.
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { AttachmentRef } from '../../content/items.js';
 import type { Attachment, AttachmentPurpose, Database } from '../../db/schema.js';
 import type { SpaceSubject } from '../../policy/subjects.js';
@@ -90,6 +90,19 @@ export async function loadPendingRefs(
   if (purpose) query = query.where('purpose', '=', purpose);
   const rows = await query.orderBy('id').execute();
   return rows.map(toAttachmentRef);
+}
+
+/** The bytes of an uploader's pending attachments (what their pending cap counts). */
+export async function pendingBytesOf(db: Kysely<Database> | Transaction<Database>, uploaderId: number): Promise<number> {
+  const row = await db
+    .selectFrom('attachments')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('size_bytes'), eb.lit(0)).as('bytes'))
+    .where('uploader_id', '=', uploaderId)
+    .where('content_id', 'is', null)
+    .where('comment_id', 'is', null)
+    .where('space_id', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.bytes);
 }
 
 export async function loadSpaceSubject(db: Kysely<Database>, spaceId: number): Promise<SpaceSubject | undefined> {

@@ -1,19 +1,25 @@
 // Attachments: files stored under DATA_DIR/uploads with random names, typed by their bytes, images
 // with a resized preview. A file is stored "pending" (owned by nothing) as soon as a form brings it;
-// the form, once valid, gives it to what it was uploaded for (attachTo). See README.md for the recipe.
+// the form, once valid, gives it to what it was uploaded for (attachAll). What one person may store
+// is bounded: bytes per hour (the uploadBytesPerUser rate limit) and bytes pending at once
+// (pendingBytesCap). See README.md for the recipe.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import type { Config } from '../../config.js';
 import type { AttachmentRef } from '../../content/items.js';
 import { loadCommentSubject, loadContentSubject } from '../../content/subjects.js';
 import type { Attachment, AttachmentPurpose, Database } from '../../db/schema.js';
-import type { ReadForm, UploadedFile } from '../../http/multipart.js';
+import { TooManyRequests } from '../../http/errors.js';
+import { MAX_FILES, type ReadForm, type UploadedFile } from '../../http/multipart.js';
+import { optionalId } from '../../http/params.js';
+import type { Limiter, Reservation } from '../../http/rate-limits.js';
 import type { Translate } from '../../i18n/index.js';
 import { can, type Viewer } from '../../policy/index.js';
 import { detectType } from './file-types.js';
 import { MAX_IMAGE_PIXELS, checkImage, writePreview } from './images.js';
-import { findAttachment, loadPendingRefs, loadSpaceSubject } from './queries.js';
+import { findAttachment, loadPendingRefs, loadSpaceSubject, pendingBytesOf } from './queries.js';
 import { displayName, newStorageKey, removeStoredFiles, storedPath } from './storage.js';
 
 export interface UploadContext {
@@ -21,11 +27,28 @@ export interface UploadContext {
   dataDir: string;
   maxBytes: number;
   uploaderId: number;
+  /**
+   * The uploader's hourly byte budget (app.limiters.uploadBytesPerUser) and where to log that it ran
+   * out; without it (scripts), only the pending cap applies.
+   */
+  budget?: { limiter: Limiter; log: FastifyBaseLogger };
 }
 
 /** The context of the signed-in person's uploads. */
-export function uploadContext(app: { db: Kysely<Database>; config: Pick<Config, 'dataDir' | 'uploadMaxBytes'> }, uploaderId: number): UploadContext {
-  return { db: app.db, dataDir: app.config.dataDir, maxBytes: app.config.uploadMaxBytes, uploaderId };
+export function uploadContext(
+  app: { db: Kysely<Database>; config: Pick<Config, 'dataDir' | 'uploadMaxBytes'>; limiters?: { uploadBytesPerUser: Limiter }; log?: FastifyBaseLogger },
+  uploaderId: number,
+): UploadContext {
+  const budget = app.limiters && app.log ? { limiter: app.limiters.uploadBytesPerUser, log: app.log } : undefined;
+  return { db: app.db, dataDir: app.config.dataDir, maxBytes: app.config.uploadMaxBytes, uploaderId, ...(budget ? { budget } : {}) };
+}
+
+/**
+ * The most one person may hold in pending files (uploaded with forms not sent yet, kept a day):
+ * twice what one form may carry. A file beyond it is refused by name, and not stored.
+ */
+export function pendingBytesCap(maxBytes: number): number {
+  return 2 * MAX_FILES * maxBytes;
 }
 
 export type StoreResult =
@@ -46,6 +69,8 @@ const MB = 1024 * 1024;
  * is refused keeps them: it re-renders with their ids in `attachmentIds` checkboxes, so nothing
  * the user chose is lost. Images only, when `imagesOnly` (covers, space images). Each file is
  * typed by its bytes; the first refusal is reported (by file name), the other files are stored.
+ * A file that would pass the uploader's hourly byte budget or their pending cap is refused (and
+ * not stored) like any other.
  *
  * @example
  * const stored = await storeUploads(uploadContext(app, user.id), files, { purpose: 'file' });
@@ -78,6 +103,44 @@ async function storeOne(
   }
   if (file.sizeBytes === 0) return refuse('attachments.errors.empty');
 
+  const cap = pendingBytesCap(context.maxBytes);
+  const pendingFull = () => refuse('attachments.errors.pendingFull', { maxMb: Math.round(cap / MB) });
+  // Checked before any work on the file, and again when its row is written (uploads at the same time).
+  if ((await pendingBytesOf(context.db, context.uploaderId)) + file.sizeBytes > cap) return pendingFull();
+  let spent: Reservation | null = null;
+  if (context.budget) {
+    try {
+      spent = await context.budget.limiter.reserve({ log: context.budget.log }, String(context.uploaderId), file.sizeBytes);
+    } catch (error) {
+      if (!(error instanceof TooManyRequests)) throw error;
+      return refuse('attachments.errors.uploadBudget', { count: Math.max(1, Math.ceil(error.retryAfterSeconds / 60)) });
+    }
+  }
+  // Bytes of a file refused for what it is are given back: only what is stored counts.
+  return refundUnlessStored(spent, storeChecked(context, file, options, refuse, pendingFull));
+}
+
+/** Waits for a file to be stored, giving its bytes back to the budget when it is refused or fails. */
+async function refundUnlessStored<T extends { ok: boolean }>(spent: Reservation | null, storing: Promise<T>): Promise<T> {
+  try {
+    const outcome = await storing;
+    if (!outcome.ok) await spent?.refund();
+    return outcome;
+  } catch (error) {
+    await spent?.refund();
+    throw error;
+  }
+}
+
+/** Types, moves and records one file that passed the size checks (storeOne's second half). */
+async function storeChecked(
+  context: UploadContext,
+  file: UploadedFile,
+  options: { purpose: AttachmentPurpose; imagesOnly?: boolean },
+  refuse: (message: string, params?: Record<string, string | number>) => Refusal,
+  pendingFull: () => Refusal,
+): Promise<{ ok: true; id: number } | Refusal> {
+  const name = displayName(file.filename);
   const type = await detectType(file.tempPath, name);
   if (!type || (options.imagesOnly && !type.isImage)) return refuse(options.imagesOnly ? 'attachments.errors.notImage' : 'attachments.errors.type');
   let size: { width: number; height: number } | null = null;
@@ -100,27 +163,37 @@ async function storeOne(
       await removeStoredFiles(context.dataDir, [key]);
       return refuse('attachments.errors.unreadable');
     }
-    const row = await context.db
-      .insertInto('attachments')
-      .values({
-        uploader_id: context.uploaderId,
-        storage_key: key,
-        original_name: name,
-        mime_type: type.mimeType,
-        size_bytes: file.sizeBytes,
-        is_image: type.isImage ? 1 : 0,
-        width: size?.width ?? null,
-        height: size?.height ?? null,
-        has_preview: type.isImage ? 1 : 0,
-        content_id: null,
-        comment_id: null,
-        space_id: null,
-        purpose: options.purpose,
-        created_at: Date.now(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { ok: true, id: row.id };
+    const cap = pendingBytesCap(context.maxBytes);
+    const id = await context.db.transaction().execute(async (trx) => {
+      // The cap again, with the row: two forms sent at once cannot both fill it.
+      if ((await pendingBytesOf(trx, context.uploaderId)) + file.sizeBytes > cap) return null;
+      const row = await trx
+        .insertInto('attachments')
+        .values({
+          uploader_id: context.uploaderId,
+          storage_key: key,
+          original_name: name,
+          mime_type: type.mimeType,
+          size_bytes: file.sizeBytes,
+          is_image: type.isImage ? 1 : 0,
+          width: size?.width ?? null,
+          height: size?.height ?? null,
+          has_preview: type.isImage ? 1 : 0,
+          content_id: null,
+          comment_id: null,
+          space_id: null,
+          purpose: options.purpose,
+          created_at: Date.now(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return row.id;
+    });
+    if (id === null) {
+      await removeStoredFiles(context.dataDir, [key]);
+      return pendingFull();
+    }
+    return { ok: true, id };
   } catch (error) {
     await removeStoredFiles(context.dataDir, [key]);
     throw error;
@@ -140,7 +213,8 @@ export function claimedAttachmentIds(fields: ReadForm['fields'], name = 'attachm
   const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   const ids = new Set<number>();
   for (const value of values) {
-    if (typeof value === 'string' && /^\d{1,15}$/.test(value.trim())) ids.add(Number(value.trim()));
+    const id = optionalId(typeof value === 'string' ? value.trim() : value);
+    if (id !== null) ids.add(id);
     if (ids.size >= MAX_CLAIMED) break;
   }
   return [...ids];
@@ -164,7 +238,7 @@ export async function pendingAttachmentIds(db: Kysely<Database>, uploaderId: num
 }
 
 export interface ReceivedAttachments {
-  /** The pending attachments this form now holds (kept from before, and just uploaded): give them with attachTo. */
+  /** The pending attachments this form now holds (kept from before, and just uploaded): give them with attachAll. */
   ids: number[];
   /** The same, for the picker when the form is shown again. */
   pending: AttachmentRef[];
@@ -182,7 +256,7 @@ export interface ReceivedAttachments {
  * const form = await readForm(request);
  * const files = await receiveAttachments(uploadContext(app, user.id), form, { field: 'files', purpose: 'file', t: request.t });
  * if (!parsed.ok || files.error) return reply.render(..., { picker: { name: 'files', imagesOnly: false, pending: files.pending } }, { status: 422 });
- * await attachTo(trx, files.ids, { contentId });
+ * await attachAll(trx, files.ids, { contentId }, user.id);
  */
 export async function receiveAttachments(
   context: UploadContext,
@@ -207,18 +281,67 @@ export async function receiveAttachments(
 
 export type AttachmentOwner = { contentId: number } | { commentId: number; contentId: number } | { spaceId: number };
 
-/** Gives pending attachments (already checked with pendingAttachmentIds) to what they were uploaded for. */
-export async function attachTo(trx: Transaction<Database> | Kysely<Database>, ids: readonly number[], owner: AttachmentOwner): Promise<void> {
-  if (ids.length === 0) return;
-  await trx
+/**
+ * Gives pending attachments to what they were uploaded for, checking in the same statement that each
+ * is still `uploaderId`'s and still pending (a form sent twice at once, from two tabs, must not move
+ * a file from one item to another). Returns how many it gave; use attachAll to have all or nothing.
+ */
+export async function attachTo(
+  trx: Transaction<Database> | Kysely<Database>,
+  ids: readonly number[],
+  owner: AttachmentOwner,
+  uploaderId: number,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await trx
     .updateTable('attachments')
     .set({
       content_id: 'contentId' in owner ? owner.contentId : null,
       comment_id: 'commentId' in owner ? owner.commentId : null,
       space_id: 'spaceId' in owner ? owner.spaceId : null,
     })
-    .where('id', 'in', [...ids])
-    .execute();
+    .where('id', 'in', [...new Set(ids)])
+    .where('uploader_id', '=', uploaderId)
+    .where('content_id', 'is', null)
+    .where('comment_id', 'is', null)
+    .where('space_id', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
+ * A file of the form was claimed by another request (the same form sent twice at once) between the
+ * form's checks and its transaction. Thrown by attachAll so that the transaction rolls back; the
+ * route shows the form again with `attachments.errors.taken` and the files still pending (stillPending).
+ */
+export class AttachmentsTaken extends Error {
+  constructor() {
+    super('an attachment was claimed by another request');
+    this.name = 'AttachmentsTaken';
+  }
+}
+
+/**
+ * attachTo, all or nothing: throws AttachmentsTaken (rolling back the caller's transaction) when one
+ * of `ids` was no longer `uploaderId`'s pending attachment.
+ *
+ * @example
+ * await db.transaction().execute(async (trx) => { const id = await insert(trx); await attachAll(trx, files.ids, { contentId: id }, user.id); });
+ */
+export async function attachAll(
+  trx: Transaction<Database> | Kysely<Database>,
+  ids: readonly number[],
+  owner: AttachmentOwner,
+  uploaderId: number,
+): Promise<void> {
+  const wanted = new Set(ids).size;
+  if ((await attachTo(trx, ids, owner, uploaderId)) !== wanted) throw new AttachmentsTaken();
+}
+
+/** Among a refused form's pending files, those still pending (for the picker once attachAll failed). */
+export async function stillPending(db: Kysely<Database>, uploaderId: number, refs: readonly AttachmentRef[]): Promise<AttachmentRef[]> {
+  const ids = new Set(await pendingAttachmentIds(db, uploaderId, refs.map((ref) => ref.id)));
+  return refs.filter((ref) => ids.has(ref.id));
 }
 
 /**

@@ -7,24 +7,27 @@ import fp from 'fastify-plugin';
 import type { AttachmentRef, ContentItem } from '../../content/items.js';
 import { loadItems } from '../../content/load-items.js';
 import { loadCommentSubject, loadContentSubject } from '../../content/subjects.js';
-import { Forbidden, HttpError, NotFound } from '../../http/errors.js';
+import { HttpError, NotFound } from '../../http/errors.js';
 import { Field, parseForm, withError, type FieldErrors } from '../../http/form.js';
 import { readForm } from '../../http/multipart.js';
-import { idParam } from '../../http/params.js';
+import { idParam, optionalId, single } from '../../http/params.js';
+import { refundIfThrows } from '../../http/rate-limits.js';
 import { safeNextPath } from '../../http/redirects.js';
 import { isPartialRequest } from '../../http/render.js';
 import { authorize, can, type CommentSubject, type ContentSubject, type Viewer } from '../../policy/index.js';
-import { claimedAttachmentIds, receiveAttachments, uploadContext } from '../attachments/service.js';
+import { AttachmentsTaken, claimedAttachmentIds, receiveAttachments, stillPending, uploadContext } from '../attachments/service.js';
 import { removeStoredFiles } from '../attachments/storage.js';
 import {
-  closedReason,
   COMMENTS_PAGE_SIZE,
   findCommentForEdit,
   findReplyTarget,
   loadConversation,
+  loadReplies,
+  REPLIES_SHOWN,
+  repliesBefore,
   topLevelCommentsBefore,
   whoReacted,
-  type ClosedReason,
+  whoReactedWith,
   type CommentForEdit,
   type Conversation,
 } from './queries.js';
@@ -42,6 +45,7 @@ const ReactionForm = Type.Object({
 });
 
 type IdParams = { Params: { id: string } };
+type ReactionParams = { Params: { id: string; reaction: string } };
 
 /** The state of the main comment form, or of one reply form, when shown again. */
 interface CommentFormState {
@@ -50,13 +54,10 @@ interface CommentFormState {
   pending?: AttachmentRef[];
 }
 
-const CLOSED_MESSAGES: Record<ClosedReason, string> = {
-  closed: 'conversation.errors.closed',
-  hidden: 'conversation.errors.hidden',
-  unpublished: 'conversation.errors.unpublished',
-};
-
-const idOf = (value: unknown): number | null => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : null);
+/** A comment refused because the item closed while it was being written: shown read-only, with why. */
+interface UnsentComment {
+  text: string;
+}
 
 async function conversationRoutes(app: FastifyInstance) {
   // Every reaction bar, wherever it is included (feed cards, pages, this feature's answers), shows the set.
@@ -96,12 +97,31 @@ async function conversationRoutes(app: FastifyInstance) {
     return before >= COMMENTS_PAGE_SIZE ? topLevelId - 1 : null;
   }
 
+  /**
+   * The address of a comment: on its item's page or comments page, or on its top-level comment's
+   * replies page when it is a reply beyond the first REPLIES_SHOWN.
+   */
+  async function commentUrl(contentId: number, comment: { id: number; parentId: number | null }): Promise<string> {
+    if (comment.parentId !== null && (await repliesBefore(app.db, comment.parentId, comment.id)) >= REPLIES_SHOWN) {
+      return `/comments/${comment.parentId}/replies?after=${comment.id - 1}#comment-${comment.id}`;
+    }
+    const after = await pageAfter(contentId, comment.parentId ?? comment.id);
+    return after === null ? `/content/${contentId}#comment-${comment.id}` : `/content/${contentId}/comments?after=${after}#comment-${comment.id}`;
+  }
+
   async function renderConversation(
     request: FastifyRequest,
     reply: FastifyReply,
     viewer: Viewer,
     item: ContentItem,
-    data: { after?: number | null; commentForm?: CommentFormState; replyForm?: CommentFormState & { parentId: number }; focusCommentId?: number; commentNotice?: string },
+    data: {
+      after?: number | null;
+      commentForm?: CommentFormState;
+      replyForm?: CommentFormState & { parentId: number };
+      focusCommentId?: number;
+      commentNotice?: string;
+      unsent?: UnsentComment;
+    },
     status = 200,
   ) {
     const conversation: Conversation = await loadConversation(app, viewer, item.subject, { after: data.after ?? null });
@@ -119,45 +139,89 @@ async function conversationRoutes(app: FastifyInstance) {
     const viewer = signedIn(request.user);
     const subject = await contentFor(viewer, request.params.id);
     const item = await itemFor(viewer, subject.id);
-    return renderConversation(request, reply, viewer, item, { after: idOf((request.query as Record<string, unknown>).after) });
+    return renderConversation(request, reply, viewer, item, { after: optionalId((request.query as Record<string, unknown>).after) });
   });
 
   app.post<IdParams>('/content/:id/comments', async (request, reply) => {
     const viewer = signedIn(request.user);
     const subject = await contentFor(viewer, request.params.id);
-    if (!can(viewer, 'content.comment', subject)) throw new Forbidden(CLOSED_MESSAGES[closedReason(subject)]);
+    if (!can(viewer, 'content.comment', subject)) {
+      // Closed (or hidden, or unpublished again) while the comment was being written: the
+      // conversation comes back with what was typed, read-only, and why (403). Its files are not kept.
+      const read = await readForm(request);
+      const text = typeof read.fields.body === 'string' ? read.fields.body.trim() : '';
+      const item = await itemFor(viewer, subject.id);
+      return renderConversation(request, reply, viewer, item, { ...(text ? { unsent: { text } } : {}) }, 403);
+    }
 
-    const read = await readForm(request);
+    // Counted before the form is read (a flood is refused before its files are stored), given back
+    // when the comment is refused: only comments published count.
+    const writing = await app.limiters.contentWritesPerUser.reserve(request, String(viewer.id));
+    const read = await refundIfThrows(writing, readForm(request));
     let form = parseForm(CommentForm, read.fields, request.t);
     // One level of replies: an answer to a reply joins the conversation of its top-level comment.
     let parentId: number | null = null;
     if (form.values.parent_id) {
-      const target = await findReplyTarget(app.db, idOf(form.values.parent_id) ?? 0);
+      const target = await refundIfThrows(writing, findReplyTarget(app.db, optionalId(form.values.parent_id) ?? 0));
       if (target && target.contentId === subject.id && target.open) parentId = target.parentId ?? target.id;
       else form = withError(form, 'body', request.t('conversation.errors.noParent'));
     }
     // A reply form carries no file picker (one per page): its files come through the main form or an edit.
-    const files = parentId === null ? await receiveAttachments(uploadContext(app, viewer.id), read, { field: 'files', purpose: 'file', t: request.t }) : { ids: [], pending: [], error: null };
+    const files =
+      parentId === null
+        ? await refundIfThrows(writing, receiveAttachments(uploadContext(app, viewer.id), read, { field: 'files', purpose: 'file', t: request.t }))
+        : { ids: [], pending: [], error: null };
     if (files.error) form = withError(form, 'files', files.error);
 
-    if (!form.ok) {
+    const refuse = async (status: number, errors: FieldErrors, pending: AttachmentRef[]) => {
+      await writing.refund();
       const item = await itemFor(viewer, subject.id);
-      const state: CommentFormState = { values: form.values, errors: form.errors, pending: files.pending };
-      const repliedTo = idOf(form.values.parent_id);
+      const state: CommentFormState = { values: form.values, errors, pending };
+      const repliedTo = optionalId(form.values.parent_id);
       if (parentId !== null && repliedTo !== null) {
-        return renderConversation(request, reply, viewer, item, { after: await pageAfter(subject.id, parentId), replyForm: { ...state, parentId: repliedTo } }, 422);
+        return renderConversation(request, reply, viewer, item, { after: await pageAfter(subject.id, parentId), replyForm: { ...state, parentId: repliedTo } }, status);
       }
-      return renderConversation(request, reply, viewer, item, { commentForm: state }, 422);
-    }
+      return renderConversation(request, reply, viewer, item, { commentForm: state }, status);
+    };
+    if (!form.ok) return refuse(422, form.errors, files.pending);
 
-    const commentId = await addComment(app.db, { contentId: subject.id, authorId: viewer.id, body: form.value.body, parentId, attachmentIds: files.ids });
-    const after = await pageAfter(subject.id, parentId ?? commentId);
-    if (isPartialRequest(request)) {
+    let commentId: number;
+    try {
+      commentId = await addComment(app.db, { contentId: subject.id, authorId: viewer.id, body: form.value.body, parentId, attachmentIds: files.ids });
+    } catch (error) {
+      if (!(error instanceof AttachmentsTaken)) {
+        await writing.refund();
+        throw error;
+      }
+      return refuse(409, { files: request.t('attachments.errors.taken') }, await stillPending(app.db, viewer.id, files.pending));
+    }
+    const url = await commentUrl(subject.id, { id: commentId, parentId });
+    if (isPartialRequest(request) && url.startsWith(`/content/${subject.id}`)) {
       const item = await itemFor(viewer, subject.id);
+      const after = await pageAfter(subject.id, parentId ?? commentId);
       return renderConversation(request, reply, viewer, item, { after, focusCommentId: commentId, commentNotice: request.t('conversation.flash.commented') });
     }
     reply.flash('conversation.flash.commented');
-    return reply.redirectTo(after === null ? `/content/${subject.id}#comment-${commentId}` : `/content/${subject.id}/comments?after=${after}#comment-${commentId}`);
+    return reply.redirectTo(url);
+  });
+
+  // A top-level comment's replies beyond the first ones shown with the conversation, a page at a time.
+  app.get<IdParams>('/comments/:id/replies', async (request, reply) => {
+    const viewer = signedIn(request.user);
+    const subject = await commentFor(viewer, request.params.id);
+    const after = optionalId((request.query as Record<string, unknown>).after);
+    const page = await loadReplies(app, viewer, subject.content, subject.id, { after });
+    if (!page) throw new NotFound();
+    const item = await itemFor(viewer, subject.content.id);
+    const itemTitle = item.kind.title(item.data, request.t);
+    const author = page.comment.author?.name ?? request.t('conversation.comment.formerMember');
+    return reply.render('conversation/replies', {
+      title: request.t('conversation.replies.title', { name: author, title: itemTitle }),
+      heading: request.t('conversation.replies.heading', { name: author }),
+      itemTitle,
+      item,
+      page,
+    });
   });
 
   function renderEditPage(
@@ -193,18 +257,25 @@ async function conversationRoutes(app: FastifyInstance) {
     if (!form.ok) {
       return renderEditPage(request, reply, { comment, values: form.values, errors: form.errors, pending: files.pending, removing }, 422);
     }
-    const removedFiles = await editComment(app.db, {
-      commentId: comment.id,
-      contentId: comment.contentId,
-      actorId: viewer.id,
-      body: form.value.body,
-      attachmentIds: files.ids,
-      removeAttachmentIds: removing,
-    });
-    await removeStoredFiles(app.config.dataDir, removedFiles);
-    reply.flash('conversation.flash.commentSaved');
-    const after = await pageAfter(comment.contentId, comment.parentId ?? comment.id);
-    return reply.redirectTo(after === null ? `/content/${comment.contentId}#comment-${comment.id}` : `/content/${comment.contentId}/comments?after=${after}#comment-${comment.id}`);
+    let saved: { changed: boolean; removedFiles: string[] };
+    try {
+      saved = await editComment(app.db, {
+        commentId: comment.id,
+        contentId: comment.contentId,
+        actorId: viewer.id,
+        body: form.value.body,
+        attachmentIds: files.ids,
+        removeAttachmentIds: removing,
+      });
+    } catch (error) {
+      if (!(error instanceof AttachmentsTaken)) throw error;
+      const pending = await stillPending(app.db, viewer.id, files.pending);
+      return renderEditPage(request, reply, { comment, values: form.values, errors: { files: request.t('attachments.errors.taken') }, pending, removing }, 409);
+    }
+    await removeStoredFiles(app.config.dataDir, saved.removedFiles);
+    if (saved.changed) reply.flash('conversation.flash.commentSaved');
+    else reply.flash('conversation.flash.commentUnchanged', undefined, 'info');
+    return reply.redirectTo(await commentUrl(comment.contentId, comment));
   });
 
   // Soft delete, by the author or an admin: a placeholder stays while replies hang from it.
@@ -234,12 +305,32 @@ async function conversationRoutes(app: FastifyInstance) {
     return reply.redirectTo(safeNextPath(form.value.next, `/content/${subject.id}`));
   });
 
+  // Who reacted: each reaction with its count and the first people by name.
   app.get<IdParams>('/content/:id/reactions', async (request, reply) => {
     const viewer = signedIn(request.user);
     const subject = await contentFor(viewer, request.params.id);
     const [item, groups] = await Promise.all([itemFor(viewer, subject.id), whoReacted(app.db, subject.id)]);
     const itemTitle = item.kind.title(item.data, request.t);
     return reply.render('conversation/who-reacted', { title: request.t('conversation.whoReacted.title', { title: itemTitle }), itemTitle, item, groups });
+  });
+
+  // Everyone who reacted one way, a page at a time.
+  app.get<ReactionParams>('/content/:id/reactions/:reaction', async (request, reply) => {
+    const viewer = signedIn(request.user);
+    const subject = await contentFor(viewer, request.params.id);
+    const reaction = REACTIONS.find((r) => r.key === request.params.reaction);
+    if (!reaction) throw new NotFound();
+    const after = single((request.query as Record<string, unknown>).after);
+    const [item, page] = await Promise.all([itemFor(viewer, subject.id), whoReactedWith(app.db, subject.id, reaction.key, after)]);
+    const itemTitle = item.kind.title(item.data, request.t);
+    return reply.render('conversation/reaction-people', {
+      title: request.t('conversation.whoReacted.reactionTitle', { reaction: request.t(reaction.label), title: itemTitle }),
+      itemTitle,
+      item,
+      reaction,
+      page,
+      after,
+    });
   });
 }
 

@@ -5,7 +5,7 @@ import { recordAudit } from '../../audit/audit-log.js';
 import { renderMarkdown } from '../../content/markdown.js';
 import { recordLinks } from '../../content/store.js';
 import type { Database } from '../../db/schema.js';
-import { attachTo, detachAttachments, type AttachmentOwner } from '../attachments/service.js';
+import { attachAll, detachAttachments, type AttachmentOwner } from '../attachments/service.js';
 import type { ReactionKey } from './reactions.js';
 
 /** Longest comment, in characters (UTF-16 units, as the browser's maxlength counts them). */
@@ -23,7 +23,7 @@ export interface NewComment {
 
 /**
  * Saves a comment with its mentions (notified to those who may see the item) and its files, in one
- * transaction. Returns its id.
+ * transaction. Returns its id. Throws AttachmentsTaken (nothing saved) when a file was claimed meanwhile.
  */
 export async function addComment(db: Kysely<Database>, input: NewComment, now = Date.now()): Promise<number> {
   const rendered = await renderMarkdown(db, input.body, 'short');
@@ -47,7 +47,7 @@ export async function addComment(db: Kysely<Database>, input: NewComment, now = 
       .returning('id')
       .executeTakeFirstOrThrow();
     await recordLinks(trx, { contentId: input.contentId, commentId: row.id, actorId: input.authorId }, rendered, now);
-    await attachTo(trx, input.attachmentIds, { commentId: row.id, contentId: input.contentId });
+    await attachAll(trx, input.attachmentIds, { commentId: row.id, contentId: input.contentId }, input.authorId);
     return row.id;
   });
 }
@@ -63,50 +63,63 @@ export interface CommentChange {
   removeAttachmentIds: readonly number[];
 }
 
+export interface CommentUpdate {
+  /** The text or the files changed: the comment is marked edited. */
+  changed: boolean;
+  /** Storage keys of the files taken off: remove them with removeStoredFiles once committed. */
+  removedFiles: string[];
+}
+
 /**
- * Saves a new version of a comment: text, "edited" marker, mentions, files. Returns the storage keys
- * of the files taken off: remove them with removeStoredFiles once committed.
+ * Saves a new version of a comment: text, mentions, files, and the "edited" marker when the text or
+ * the files changed (saving it as it was marks nothing). Throws AttachmentsTaken (nothing saved)
+ * when a new file was claimed meanwhile.
  */
-export async function editComment(db: Kysely<Database>, change: CommentChange, now = Date.now()): Promise<string[]> {
+export async function editComment(db: Kysely<Database>, change: CommentChange, now = Date.now()): Promise<CommentUpdate> {
   const rendered = await renderMarkdown(db, change.body, 'short');
   return db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('comments')
-      .set({ body: change.body, body_html: rendered.html, edited_at: now })
-      .where('id', '=', change.commentId)
-      .execute();
-    await recordLinks(trx, { contentId: change.contentId, commentId: change.commentId, actorId: change.actorId }, rendered, now);
+    const before = await trx.selectFrom('comments').select('body').where('id', '=', change.commentId).executeTakeFirstOrThrow();
+    await trx.updateTable('comments').set({ body: change.body, body_html: rendered.html }).where('id', '=', change.commentId).execute();
     const owner = { commentId: change.commentId, contentId: change.contentId };
     // Files taken off first: the ones added next are not among those kept.
     const removedFiles = await removeFiles(trx, owner, change.removeAttachmentIds);
-    await attachTo(trx, change.attachmentIds, owner);
-    return removedFiles;
+    await attachAll(trx, change.attachmentIds, owner, change.actorId);
+    const changed = before.body !== change.body || removedFiles.length > 0 || change.attachmentIds.length > 0;
+    if (changed) {
+      await trx.updateTable('comments').set({ edited_at: now }).where('id', '=', change.commentId).execute();
+      await recordLinks(trx, { contentId: change.contentId, commentId: change.commentId, actorId: change.actorId }, rendered, now);
+    }
+    return { changed, removedFiles };
   });
 }
 
 /**
  * Soft delete: the comment disappears (a placeholder stays while replies hang from it). An admin
- * deleting someone else's comment is a moderation decision, written to the audit log.
+ * deleting someone else's comment is a moderation decision, written to the audit log. Pass a
+ * transaction to make it part of a larger change (moderation closes the reports in the same one);
+ * given the database, it opens its own. False when it was already deleted.
+ *
+ * @example
+ * await db.transaction().execute(async (trx) => { if (await deleteComment(trx, comment, actorId)) await closeReports(trx, ...); });
  */
 export async function deleteComment(
-  db: Kysely<Database>,
+  db: Kysely<Database> | Transaction<Database>,
   comment: { id: number; authorId: number | null; contentId: number },
   actorId: number,
   now = Date.now(),
 ): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const result = await trx
-      .updateTable('comments')
-      .set({ deleted_at: now, deleted_by: actorId })
-      .where('id', '=', comment.id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    const deleted = result.numUpdatedRows > 0n;
-    if (deleted && comment.authorId !== actorId) {
-      await recordAudit(trx, { actorId, action: 'comment.delete', subjectType: 'comment', subjectId: comment.id, details: { contentId: comment.contentId, authorId: comment.authorId } }, now);
-    }
-    return deleted;
-  });
+  if (!db.isTransaction) return db.transaction().execute((trx) => deleteComment(trx, comment, actorId, now));
+  const result = await db
+    .updateTable('comments')
+    .set({ deleted_at: now, deleted_by: actorId })
+    .where('id', '=', comment.id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  const deleted = result.numUpdatedRows > 0n;
+  if (deleted && comment.authorId !== actorId) {
+    await recordAudit(db, { actorId, action: 'comment.delete', subjectType: 'comment', subjectId: comment.id, details: { contentId: comment.contentId, authorId: comment.authorId } }, now);
+  }
+  return deleted;
 }
 
 /**

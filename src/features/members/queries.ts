@@ -1,6 +1,7 @@
 // The members page's reads: only the columns it shows or acts on (never the password hash).
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Database, User } from '../../db/schema.js';
+import { encodeNameCursor, parseNameCursor, type NameCursor } from '../../http/cursor.js';
 
 /** A member as the admin's page sees them; also what the policy's member rules need. */
 export type MemberRow = Pick<User, 'id' | 'name' | 'email' | 'role' | 'status'>;
@@ -22,17 +23,14 @@ export async function findMember(db: Kysely<Database>, id: number): Promise<Memb
   return db.selectFrom('users').select(MEMBER_COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
-/** A position in the list sorted by (sort_name, id); written "sort name|id" in URLs. */
-interface Cursor {
-  name: string;
-  id: number;
-}
+/** A position in the list sorted by (sort_name, id); written "sort name|id" in URLs (src/http/cursor.ts). */
+type Cursor = NameCursor;
 
 type UsersCondition = (eb: ExpressionBuilder<Database, 'users'>) => Expression<SqlBool>;
 const beyond = (cursor: Cursor): UsersCondition => (eb) => eb(eb.refTuple('sort_name', 'id'), '>', eb.tuple(cursor.name, cursor.id));
 const before = (cursor: Cursor): UsersCondition => (eb) => eb(eb.refTuple('sort_name', 'id'), '<', eb.tuple(cursor.name, cursor.id));
 
-const cursorOf = (row: { sort_name: string; id: number }) => `${row.sort_name}|${row.id}`;
+const cursorOf = (row: { sort_name: string; id: number }) => encodeNameCursor({ name: row.sort_name, id: row.id });
 
 /**
  * Members sorted by name, a page at a time (keyset on the users_by_sort_name index): the first
@@ -42,7 +40,7 @@ const cursorOf = (row: { sort_name: string; id: number }) => `${row.sort_name}|$
  * const page = await listMembers(db, { after: request.query.after });
  */
 export async function listMembers(db: Kysely<Database>, position: { after?: string | null; before?: string | null } = {}): Promise<MemberPage> {
-  const backTo = parseCursor(position.before);
+  const backTo = parseNameCursor(position.before);
   if (backTo) {
     const rows = await db
       .selectFrom('users')
@@ -63,7 +61,7 @@ export async function listMembers(db: Kysely<Database>, position: { after?: stri
     };
   }
 
-  const from = parseCursor(position.after);
+  const from = parseNameCursor(position.after);
   let query = db.selectFrom('users').select([...MEMBER_COLUMNS, 'sort_name']).orderBy('sort_name').orderBy('id').limit(MEMBERS_PAGE_SIZE + 1);
   if (from) query = query.where(beyond(from));
   const rows = await query.execute();
@@ -73,7 +71,7 @@ export async function listMembers(db: Kysely<Database>, position: { after?: stri
   const anchor = first ? { name: first.sort_name, id: first.id } : from;
   return {
     members: page.map(withoutSortName),
-    previous: from && anchor && (await exists(db, before(anchor))) ? `${anchor.name}|${anchor.id}` : null,
+    previous: from && anchor && (await exists(db, before(anchor))) ? encodeNameCursor(anchor) : null,
     next: rows.length > MEMBERS_PAGE_SIZE && last ? cursorOf(last) : null,
   };
 }
@@ -84,12 +82,4 @@ function withoutSortName({ sort_name: _sortName, ...member }: MemberRow & { sort
 
 async function exists(db: Kysely<Database>, condition: UsersCondition): Promise<boolean> {
   return (await db.selectFrom('users').select('id').where(condition).limit(1).executeTakeFirst()) !== undefined;
-}
-
-function parseCursor(value: string | null | undefined): Cursor | null {
-  if (!value) return null;
-  const at = value.lastIndexOf('|');
-  const id = value.slice(at + 1);
-  if (at < 0 || !/^\d{1,15}$/.test(id)) return null;
-  return { name: value.slice(0, at), id: Number(id) };
 }

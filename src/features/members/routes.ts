@@ -7,7 +7,7 @@ import { listOpenInvitations, revokeInvitation } from '../../auth/invitations.js
 import type { CurrentUser } from '../../auth/sessions.js';
 import { NotFound } from '../../http/errors.js';
 import { Field, parseForm, type FieldErrors } from '../../http/form.js';
-import { idParam } from '../../http/params.js';
+import { idParam, single } from '../../http/params.js';
 import { isPartialRequest } from '../../http/render.js';
 import { authorize } from '../../policy/index.js';
 import { findMember, listMembers, type MemberRow } from './queries.js';
@@ -174,9 +174,4 @@ export default async function memberRoutes(app: FastifyInstance) {
     authorize(request.user, 'member.issueResetLink', member);
     return answerWithOutcome(request, reply, await issueResetLink(memberAdmin(request, request.user), member));
   });
-}
-
-/** A query parameter given once, or null (absent, or repeated). */
-function single(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
 }

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadContentSubject } from '../../content/subjects.js';
 import { NotFound } from '../../http/errors.js';
-import { idParam } from '../../http/params.js';
+import { idParam, single } from '../../http/params.js';
 import { authorize, can } from '../../policy/index.js';
 import { listDeleted } from './queries.js';
 import { restoreDeletedContent } from './service.js';
@@ -12,7 +12,7 @@ export default async function moderationDeletedRoutes(app: FastifyInstance) {
   app.get('/admin/deleted', async (request, reply) => {
     authorize(request.user, 'admin.access');
     const query = request.query as Record<string, unknown>;
-    const page = await listDeleted(app.db, app.contentKinds, request.t, { after: typeof query.after === 'string' ? query.after : null });
+    const page = await listDeleted(app.db, app.contentKinds, request.t, { after: single(query.after) });
     return reply.render('moderation/deleted', { title: request.t('moderation.deleted.title'), entries: page.entries, next: page.next });
   });
 

@@ -1,11 +1,12 @@
 // Moderation's reads: what an item or comment is (title and excerpt, whatever its kind), the
 // moderation queue (open reports grouped per item), the deleted content an admin may restore, and
 // who moderates a space. Every list is a fixed number of queries whatever its length.
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ContentKinds } from '../../content/kinds.js';
 import { excerpt, plainText } from '../../content/markdown.js';
 import { loadContentSubjects, toContentSubject } from '../../content/subjects.js';
 import type { Database, Millis } from '../../db/schema.js';
+import { encodeTimeCursor, parseTimeCursor } from '../../http/cursor.js';
 import type { Translate } from '../../i18n/index.js';
 import { can, type CommentSubject, type ContentSubject, type Viewer } from '../../policy/index.js';
 import { RESTORE_WINDOW_MS } from '../../policy/content-rules.js';
@@ -17,6 +18,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** How much of a text moderation pages quote. */
 export const EXCERPT_LENGTH = 280;
 export const QUEUE_PAGE_SIZE = 30;
+/** Reasons quoted per queue entry (the oldest); the entry says how many reports there are in all. */
+export const QUEUE_REASONS_SHOWN = 10;
 export const DELETED_PAGE_SIZE = 50;
 
 /** A content item as moderation pages name it: its kind's title and the start of its text. */
@@ -130,6 +133,23 @@ export async function findOpenReport(db: Db, reporterId: number, target: ReportT
   return row?.id;
 }
 
+/**
+ * When a moderator last dismissed a report of this person about this item or comment, if that was
+ * after `since` (a dismissed thing is not reported again by the same person for a day).
+ */
+export async function findRecentDismissal(db: Db, reporterId: number, target: ReportTarget, since: Millis): Promise<Millis | undefined> {
+  const row = await db
+    .selectFrom('reports')
+    .select((eb) => eb.fn.max('decided_at').as('decided_at'))
+    .where('reporter_id', '=', reporterId)
+    .where('content_id', '=', target.contentId)
+    .where((eb) => (target.commentId === null ? eb('comment_id', 'is', null) : eb('comment_id', '=', target.commentId)))
+    .where('status', '=', 'dismissed')
+    .where('decided_at', '>', since)
+    .executeTakeFirst();
+  return row?.decided_at ?? undefined;
+}
+
 /** What a report is about: a content item (commentId null), or one of its comments. */
 export interface ReportTarget {
   contentId: number;
@@ -147,7 +167,10 @@ export interface QueueEntry {
   author: string | null;
   /** Where the reported thing is read. */
   url: string;
+  /** The oldest open reports (at most QUEUE_REASONS_SHOWN). */
   reports: Array<{ id: number; reason: string; createdAt: Millis }>;
+  /** Open reports about it in all. */
+  reportCount: number;
 }
 
 export interface QueuePage {
@@ -178,7 +201,7 @@ export async function listQueue(
     .selectFrom('reports as r')
     .innerJoin('content as c', 'c.id', 'r.content_id')
     .leftJoin('comments as m', 'm.id', 'r.comment_id')
-    .select(['r.content_id', 'r.comment_id', (eb) => eb.fn.min('r.id').as('first_id')])
+    .select(['r.content_id', 'r.comment_id', (eb) => eb.fn.min('r.id').as('first_id'), (eb) => eb.fn.countAll<number>().as('report_count')])
     .where('r.status', '=', 'open')
     .where('c.deleted_at', 'is', null)
     .where((eb) => eb.or([eb('r.comment_id', 'is', null), eb('m.deleted_at', 'is', null)]))
@@ -196,14 +219,29 @@ export async function listQueue(
   if (page.length === 0) return { entries: [], next: null };
 
   const contentIds = [...new Set(page.map((g) => g.content_id))];
+  const itemIds = page.flatMap((g) => (g.comment_id === null ? [g.content_id] : []));
   const commentIds = page.flatMap((g) => (g.comment_id === null ? [] : [g.comment_id]));
   const [reports, subjects, comments, places] = await Promise.all([
+    // The oldest reasons of each entry of the page only: an item with many reported comments, or a
+    // comment reported by hundreds, still makes a page of bounded size.
     db
-      .selectFrom('reports')
-      .select(['id', 'content_id', 'comment_id', 'reason', 'created_at'])
-      .where('status', '=', 'open')
-      .where('content_id', 'in', contentIds)
-      .orderBy('id')
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('reports')
+          .select(['id', 'content_id', 'comment_id', 'reason', 'created_at'])
+          .select(sql<number>`row_number() over (partition by content_id, comment_id order by id)`.as('position'))
+          .where('status', '=', 'open')
+          .where((eb) =>
+            eb.or([
+              ...(itemIds.length > 0 ? [eb.and([eb('comment_id', 'is', null), eb('content_id', 'in', itemIds)])] : []),
+              ...(commentIds.length > 0 ? [eb('comment_id', 'in', commentIds)] : []),
+            ]),
+          )
+          .as('r'),
+      )
+      .selectAll()
+      .where('r.position', '<=', QUEUE_REASONS_SHOWN)
+      .orderBy('r.id')
       .execute(),
     loadContentSubjects(db, contentIds),
     loadComments(db, commentIds),
@@ -242,6 +280,7 @@ export async function listQueue(
       reports: reports
         .filter((r) => r.content_id === group.content_id && r.comment_id === group.comment_id)
         .map((r) => ({ id: r.id, reason: r.reason, createdAt: r.created_at })),
+      reportCount: Number(group.report_count),
     });
   }
   const last = page.at(-1)!;
@@ -297,7 +336,7 @@ export async function listDeleted(
     .orderBy('c.deleted_at', 'desc')
     .orderBy('c.id', 'desc')
     .limit(DELETED_PAGE_SIZE + 1);
-  const cursor = parseCursor(position.after);
+  const cursor = parseTimeCursor(position.after);
   if (cursor) query = query.where((eb) => eb(eb.refTuple('c.deleted_at', 'c.id'), '<', eb.tuple(cursor.at, cursor.id)));
   const rows = await query.execute();
   const page = rows.slice(0, DELETED_PAGE_SIZE);
@@ -317,11 +356,6 @@ export async function listDeleted(
         purgeAt: row.deleted_at! + RESTORE_WINDOW_MS,
       };
     }),
-    next: rows.length > DELETED_PAGE_SIZE && last ? `${last.deleted_at}|${last.id}` : null,
+    next: rows.length > DELETED_PAGE_SIZE && last ? encodeTimeCursor({ at: last.deleted_at!, id: last.id }) : null,
   };
-}
-
-function parseCursor(value: string | null): { at: number; id: number } | null {
-  const match = value ? /^(\d{1,15})\|(\d{1,15})$/.exec(value) : null;
-  return match ? { at: Number(match[1]), id: Number(match[2]) } : null;
 }

@@ -3,6 +3,7 @@
 // answers and is written to the audit log (service.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseForm, type FieldErrors } from '../../http/form.js';
+import { optionalId } from '../../http/params.js';
 import { authorize, type Viewer } from '../../policy/index.js';
 import { DismissForm, HideForm } from './forms.js';
 import { listQueue } from './queries.js';
@@ -30,7 +31,7 @@ export default async function moderationQueueRoutes(app: FastifyInstance) {
   ) {
     const user = moderator(request.user);
     const query = request.query as Record<string, unknown>;
-    const after = typeof query.after === 'string' && /^\d{1,15}$/.test(query.after) ? Number(query.after) : null;
+    const after = optionalId(query.after);
     const page = await listQueue(app.db, app.contentKinds, user, request.t, { after: failed ? null : after });
     return reply.render(
       'moderation/queue',

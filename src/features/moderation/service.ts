@@ -8,7 +8,7 @@ import type { Database, ReportStatus } from '../../db/schema.js';
 import { notify } from '../../notifications/notify.js';
 import { deleteComment } from '../conversation/service.js';
 import type { CommentSubject, ContentSubject } from '../../policy/index.js';
-import { findOpenReport, moderatorsOf, type ReportTarget } from './queries.js';
+import { findOpenReport, findRecentDismissal, moderatorsOf, type ReportTarget } from './queries.js';
 
 /** Longest hide reason, shown to the author. */
 export const HIDE_REASON_MAX = 500;
@@ -16,6 +16,11 @@ export const HIDE_REASON_MAX = 500;
 export const REPORT_REASON_MAX = 1000;
 /** Longest note a moderator leaves when dismissing reports. */
 export const DECISION_NOTE_MAX = 500;
+/**
+ * After a moderator dismisses someone's report, that person may not report the same thing again for
+ * this long: the moderators are not asked about it twice a day (and notified each time) by one person.
+ */
+export const REPORT_AGAIN_AFTER_DISMISSAL_MS = 24 * 60 * 60 * 1000;
 
 const targetOfContent = (content: ContentSubject): ReportTarget => ({ contentId: content.id, commentId: null });
 const targetOfComment = (comment: CommentSubject): ReportTarget => ({ contentId: comment.content.id, commentId: comment.id });
@@ -142,13 +147,16 @@ export async function unhideComment(db: Kysely<Database>, actorId: number, comme
 
 /**
  * Deletes a reported comment (a moderator's decision) the way its author would (the conversation's
- * own delete, audited when done by someone else), then closes the reports about it. Two steps: if the
- * second failed, the reports would stay open but out of the queue, which never lists deleted things.
+ * own delete, audited when done by someone else) and closes the reports about it, in one transaction:
+ * never a deleted comment whose reports stay open, nor closed reports about a comment still there.
+ * False when it was already deleted.
  */
 export async function deleteReportedComment(db: Kysely<Database>, actorId: number, comment: CommentSubject, now = Date.now()): Promise<boolean> {
-  if (!(await deleteComment(db, { id: comment.id, authorId: comment.authorId, contentId: comment.content.id }, actorId, now))) return false;
-  await db.transaction().execute((trx) => closeReports(trx, targetOfComment(comment), 'deleted', actorId, null, now));
-  return true;
+  return db.transaction().execute(async (trx) => {
+    if (!(await deleteComment(trx, { id: comment.id, authorId: comment.authorId, contentId: comment.content.id }, actorId, now))) return false;
+    await closeReports(trx, targetOfComment(comment), 'deleted', actorId, null, now);
+    return true;
+  });
 }
 
 /**
@@ -174,12 +182,17 @@ export async function dismissReports(db: Kysely<Database>, actorId: number, targ
   });
 }
 
-export type ReportResult = { ok: true } | { ok: false; problem: 'alreadyReported' };
+export type ReportResult =
+  | { ok: true }
+  | { ok: false; problem: 'alreadyReported' }
+  /** A report of this person about this thing was dismissed less than a day ago; `until`: when they may report it again. */
+  | { ok: false; problem: 'recentlyDismissed'; until: number };
 
 /**
  * Files a report about an item (or one of its comments, with `comment`) and tells the moderators of
- * its space. One open report per person and thing. The reporter's name is kept for the record but
- * not put in the notification: moderators judge the content, not who pointed at it.
+ * its space. One open report per person and thing, and none for a day after a moderator dismissed
+ * this person's report about it. The reporter's name is kept for the record but not put in the
+ * notification: moderators judge the content, not who pointed at it.
  */
 export async function fileReport(
   db: Kysely<Database>,
@@ -191,6 +204,8 @@ export async function fileReport(
   const target = about.comment ? targetOfComment(about.comment) : targetOfContent(about.content);
   return db.transaction().execute(async (trx) => {
     if ((await findOpenReport(trx, reporterId, target)) !== undefined) return { ok: false, problem: 'alreadyReported' } as const;
+    const dismissedAt = await findRecentDismissal(trx, reporterId, target, now - REPORT_AGAIN_AFTER_DISMISSAL_MS);
+    if (dismissedAt !== undefined) return { ok: false, problem: 'recentlyDismissed', until: dismissedAt + REPORT_AGAIN_AFTER_DISMISSAL_MS } as const;
     await trx
       .insertInto('reports')
       .values({ content_id: target.contentId, comment_id: target.commentId, reporter_id: reporterId, reason, created_at: now, decided_by: null, decided_at: null, decision_note: null })

@@ -4,6 +4,7 @@
 // confirmations rather than gives one.
 import { sql, type Kysely } from 'kysely';
 import type { Database, Millis } from '../../db/schema.js';
+import { encodeNameCursor, parseNameCursor } from '../../http/cursor.js';
 import type { ContentSubject } from '../../policy/subjects.js';
 import { spaceAudience, type AudienceQuery } from '../../policy/visible-content.js';
 
@@ -52,20 +53,6 @@ export async function confirmationCounts(db: Kysely<Database>, item: ContentSubj
   return { confirmed: Number(row.confirmed), audience: Number(row.audience) };
 }
 
-/** A position in a list sorted by (sort_name, id), written "sort name|id" in URLs. */
-interface Cursor {
-  name: string;
-  id: number;
-}
-
-export function parseCursor(value: unknown): Cursor | null {
-  if (typeof value !== 'string' || value === '') return null;
-  const at = value.lastIndexOf('|');
-  const id = value.slice(at + 1);
-  if (at < 0 || !/^\d{1,15}$/.test(id)) return null;
-  return { name: value.slice(0, at), id: Number(id) };
-}
-
 export interface AudiencePage {
   people: AudienceMember[];
   /** Cursor of the next page (for `?after=`), or null on the last one. */
@@ -83,7 +70,7 @@ export async function listAudience(
   item: ContentSubject,
   options: { confirmed: boolean; after?: unknown },
 ): Promise<AudiencePage> {
-  const from = parseCursor(options.after);
+  const from = parseNameCursor(options.after);
   let query = mustReadAudience(db, item)
     .leftJoin('read_confirmations as r', (join) => join.onRef('r.user_id', '=', 'u.id').on('r.content_id', '=', item.id))
     .select(['u.id', 'u.name', 'u.email', 'u.sort_name', 'r.confirmed_at'])
@@ -97,7 +84,7 @@ export async function listAudience(
   const last = page.at(-1);
   return {
     people: page.map((r) => ({ id: r.id, name: r.name, email: r.email, confirmedAt: r.confirmed_at })),
-    next: rows.length > CONFIRMATIONS_PAGE_SIZE && last ? `${last.sort_name}|${last.id}` : null,
+    next: rows.length > CONFIRMATIONS_PAGE_SIZE && last ? encodeNameCursor({ name: last.sort_name, id: last.id }) : null,
   };
 }
 

@@ -8,10 +8,10 @@ import { loadContentSubject } from '../../content/subjects.js';
 import { Forbidden, NotFound } from '../../http/errors.js';
 import { Field, parseForm, withError, type FieldErrors, type FormResult } from '../../http/form.js';
 import { readForm } from '../../http/multipart.js';
-import { idParam } from '../../http/params.js';
+import { idParam, optionalId } from '../../http/params.js';
 import { formatDateTime } from '../../http/view-helpers.js';
 import { authorize, can, type Viewer } from '../../policy/index.js';
-import { claimedAttachmentIds, receiveAttachments, uploadContext } from '../attachments/service.js';
+import { AttachmentsTaken, claimedAttachmentIds, receiveAttachments, stillPending, uploadContext } from '../attachments/service.js';
 import { newsKind } from './kind.js';
 import mustReadRoutes from './must-read-routes.js';
 import {
@@ -59,6 +59,8 @@ interface FormState {
   pendingFiles: AttachmentRef[];
   /** The article's files still ticked (all of them when the form opens). */
   keepFileIds: number[];
+  /** Why the whole form was refused (the author may no longer publish), above its fields. */
+  formError?: string;
 }
 
 export default async function newsRoutes(app: FastifyInstance) {
@@ -83,6 +85,7 @@ export default async function newsRoutes(app: FastifyInstance) {
         pendingCover: state.pendingCover,
         pendingFiles: state.pendingFiles,
         keepFileIds: state.keepFileIds,
+        formError: state.formError,
         limits: { title: TITLE_MAX, body: BODY_MAX, category: CATEGORY_MAX },
       },
       { status, keepUrl: request.method !== 'GET' },
@@ -123,7 +126,18 @@ export default async function newsRoutes(app: FastifyInstance) {
     authorize(request.user, 'app.use');
     const viewer = request.user;
     const spaces = await publishableSpaces(app.db, viewer);
-    if (spaces.length === 0) throw new Forbidden();
+    if (spaces.length === 0) {
+      // No longer an editor (or no space left to publish in) since the form was opened: it comes
+      // back with what was typed and why (403); its files are not kept, they could go nowhere.
+      const form = parseForm(ArticleForm, (await readForm(request)).fields, request.t);
+      return renderForm(
+        request,
+        reply,
+        viewer,
+        { spaces, values: form.values, errors: {}, pendingCover: [], pendingFiles: [], keepFileIds: [], formError: request.t('news.form.mayNoLongerPublish') },
+        403,
+      );
+    }
     const submitted = await readSubmission(request, viewer);
     let form = submitted.form;
     const space = spaces.find((s) => String(s.id) === submitted.form.values.spaceId);
@@ -132,7 +146,13 @@ export default async function newsRoutes(app: FastifyInstance) {
     if (!input.ok || !space) {
       return renderForm(request, reply, viewer, { spaces, ...submitted.state, keepFileIds: [], values: input.values, errors: errorsOf(input) }, 422);
     }
-    const id = await createArticle(store, { spaceId: space.id, authorId: viewer.id }, { ...input.value, ...submitted.ids });
+    let id: number;
+    try {
+      id = await createArticle(store, { spaceId: space.id, authorId: viewer.id }, { ...input.value, ...submitted.ids });
+    } catch (error) {
+      if (!(error instanceof AttachmentsTaken)) throw error;
+      return renderForm(request, reply, viewer, { spaces, ...(await stillPendingState(viewer, submitted.state)), keepFileIds: [], values: input.values, errors: takenError(request) }, 409);
+    }
     flashSaved(request, reply, input.value.publishedAt, false);
     return reply.redirectTo(`/content/${id}`);
   });
@@ -163,14 +183,20 @@ export default async function newsRoutes(app: FastifyInstance) {
     if (!input.ok) {
       return renderForm(request, reply, viewer, { article, spaces: [article.space], ...submitted.state, keepFileIds, values: input.values, errors: errorsOf(input) }, 422);
     }
-    await updateArticle(store, article, viewer.id, { ...input.value, ...submitted.ids, keepFileIds });
+    try {
+      await updateArticle(store, article, viewer.id, { ...input.value, ...submitted.ids, keepFileIds });
+    } catch (error) {
+      if (!(error instanceof AttachmentsTaken)) throw error;
+      const state = await stillPendingState(viewer, submitted.state);
+      return renderForm(request, reply, viewer, { article, spaces: [article.space], ...state, keepFileIds, values: input.values, errors: takenError(request) }, 409);
+    }
     flashSaved(request, reply, published ? article.publishedAt : input.value.publishedAt, published);
     return reply.redirectTo(`/content/${article.id}`);
   });
 
   app.get<{ Querystring: { before?: string } }>('/news/drafts', async (request, reply) => {
     authorize(request.user, 'app.use');
-    const before = typeof request.query.before === 'string' && /^\d{1,15}$/.test(request.query.before) ? Number(request.query.before) : null;
+    const before = optionalId(request.query.before);
     const [page, spaces] = await Promise.all([listDrafts(app.db, request.user, { before }), publishableSpaces(app.db, request.user)]);
     return reply.render('news/drafts', {
       title: request.t('news.drafts.title'),
@@ -180,6 +206,13 @@ export default async function newsRoutes(app: FastifyInstance) {
       now: Date.now(),
     });
   });
+
+  /** The pickers of a form whose files were claimed meanwhile by another request: what is still pending. */
+  async function stillPendingState(viewer: Viewer, state: { pendingCover: AttachmentRef[]; pendingFiles: AttachmentRef[] }) {
+    return { pendingCover: await stillPending(app.db, viewer.id, state.pendingCover), pendingFiles: await stillPending(app.db, viewer.id, state.pendingFiles) };
+  }
+
+  const takenError = (request: FastifyRequest): FieldErrors => ({ files: request.t('attachments.errors.taken') });
 
   /**
    * Reads the form and stores its uploads as pending attachments of the author, so that a refused

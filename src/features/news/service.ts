@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { renderMarkdown } from '../../content/markdown.js';
 import { insertContent, recordLinks } from '../../content/store.js';
 import type { Database, Millis } from '../../db/schema.js';
-import { attachTo, detachAttachments } from '../attachments/service.js';
+import { attachAll, detachAttachments } from '../attachments/service.js';
 import { removeStoredFiles } from '../attachments/storage.js';
 import { syncMustReadNotifications } from './must-read.js';
 import type { ArticleForEdit } from './queries.js';
@@ -38,7 +38,8 @@ export interface NewsStore {
 }
 
 /**
- * Publishes, schedules or saves as a draft a new article; returns its id.
+ * Publishes, schedules or saves as a draft a new article; returns its id. Throws AttachmentsTaken
+ * (nothing saved) when a file was claimed meanwhile by another request.
  *
  * @example
  * const id = await createArticle({ db: app.db, dataDir: app.config.dataDir }, { spaceId, authorId: user.id }, input);
@@ -66,9 +67,9 @@ export async function createArticle(
     );
     await trx
       .insertInto('news_articles')
-      .values({ content_id: id, title: input.title, body: input.body, body_html: rendered.html, category: input.category })
+      .values({ content_id: id, title: input.title, body: input.body, body_html: rendered.html, summary: rendered.summary, category: input.category })
       .execute();
-    await attachTo(trx, [...input.coverIds.slice(-1), ...input.fileIds], { contentId: id });
+    await attachAll(trx, [...input.coverIds.slice(-1), ...input.fileIds], { contentId: id }, where.authorId);
     await recordLinks(trx, { contentId: id, actorId: where.authorId }, rendered, now);
     await syncMustReadNotifications(trx, id, now);
     return id;
@@ -78,6 +79,7 @@ export async function createArticle(
 /**
  * Saves the author's changes. A published article stays published (its date unchanged) and, when
  * its text changed, gets the "edited" marker; a draft or scheduled one takes `input.publishedAt`.
+ * Throws AttachmentsTaken (nothing saved) when a new file was claimed meanwhile.
  */
 export async function updateArticle(
   { db, dataDir }: NewsStore,
@@ -104,12 +106,12 @@ export async function updateArticle(
       .execute();
     await trx
       .updateTable('news_articles')
-      .set({ title: input.title, body: input.body, body_html: rendered.html, category: input.category })
+      .set({ title: input.title, body: input.body, body_html: rendered.html, summary: rendered.summary, category: input.category })
       .where('content_id', '=', article.id)
       .execute();
     const owner = { contentId: article.id };
     const cover = input.coverIds.slice(-1);
-    await attachTo(trx, [...cover, ...input.fileIds], owner);
+    await attachAll(trx, [...cover, ...input.fileIds], owner, actorId);
     // One cover: a new one replaces the one before; "remove" with no new one leaves none.
     const removedCovers =
       cover.length > 0 || input.removeCover ? await detachAttachments(trx, owner, { purpose: 'cover', keep: cover }) : [];

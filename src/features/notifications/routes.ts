@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { NotFound } from '../../http/errors.js';
-import { idParam } from '../../http/params.js';
+import { idParam, optionalId } from '../../http/params.js';
 import { authorize } from '../../policy/index.js';
 import { describeNotifications, hrefOf } from './describe.js';
 import notificationsLayout from './layout.js';
@@ -15,7 +15,7 @@ async function notificationsRoutes(app: FastifyInstance) {
 
   app.get<{ Querystring: { before?: string } }>('/notifications', async (request, reply) => {
     authorize(request.user, 'app.use');
-    const before = typeof request.query.before === 'string' && /^\d{1,15}$/.test(request.query.before) ? Number(request.query.before) : null;
+    const before = optionalId(request.query.before);
     const page = await listNotifications(app.db, request.user, { before });
     return reply.render('notifications/index', {
       title: request.t('notifications.title'),

@@ -7,10 +7,11 @@ import { loadContentSubject } from '../../content/subjects.js';
 import { Forbidden, NotFound } from '../../http/errors.js';
 import { Field, parseForm, withError, type FieldErrors } from '../../http/form.js';
 import { readForm } from '../../http/multipart.js';
-import { idParam } from '../../http/params.js';
+import { idParam, optionalId } from '../../http/params.js';
+import { refundIfThrows } from '../../http/rate-limits.js';
 import { safeNextPath } from '../../http/redirects.js';
 import { authorize, can, type ContentSubject, type Viewer } from '../../policy/index.js';
-import { claimedAttachmentIds, receiveAttachments, uploadContext } from '../attachments/service.js';
+import { AttachmentsTaken, claimedAttachmentIds, receiveAttachments, stillPending, uploadContext } from '../attachments/service.js';
 import { removeStoredFiles } from '../attachments/storage.js';
 import { findSpace } from '../spaces/queries.js';
 import { POST_MAX_LENGTH, postKind } from './kind.js';
@@ -35,24 +36,23 @@ export interface Composer {
   pending: AttachmentRef[];
   /** Where to go once published: undefined for the page the composer is on, null for the new post. */
   next?: string | null;
+  /** Why the whole form was refused (the space may no longer be posted in), above its fields. */
+  formError?: string;
 }
-
-const spaceIdOf = (value: unknown): number | null => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : null);
 
 export default async function postsRoutes(app: FastifyInstance) {
   app.contentKinds.register(postKind);
 
   /**
-   * The space a post goes to: 404 when the viewer may not know it exists, 403 when they see it but
-   * may not post there (the company space, when the organisation keeps it to editors).
+   * Why the viewer may not post in a space: throws 404 when they may not know it exists; the message
+   * key when they see it but may not post there (the company space, when the organisation keeps it
+   * to editors; a space they are not, or no longer, a member of); null when they may.
    */
-  async function spaceToPostIn(viewer: Viewer, spaceId: number) {
+  async function refusalToPostIn(viewer: Viewer, spaceId: number): Promise<string | null> {
     const space = await findSpace(app.db, spaceId);
     if (!space || !can(viewer, 'space.view', space)) throw new NotFound();
-    if (!can(viewer, 'space.post', space)) {
-      throw new Forbidden(space.visibility === 'company' ? 'posts.errors.companyReserved' : 'posts.errors.notMember');
-    }
-    return space;
+    if (can(viewer, 'space.post', space)) return null;
+    return space.visibility === 'company' ? 'posts.errors.companyReserved' : 'posts.errors.notMember';
   }
 
   function renderComposerPage(request: FastifyRequest, reply: FastifyReply, composer: Composer, status = 200) {
@@ -62,8 +62,11 @@ export default async function postsRoutes(app: FastifyInstance) {
   app.get('/posts/new', async (request, reply) => {
     authorize(request.user, 'app.use');
     const spaces = await postingSpaces(app.db, request.user);
-    const asked = spaceIdOf((request.query as Record<string, unknown>).space);
-    if (asked !== null && !spaces.some((s) => s.id === asked)) await spaceToPostIn(request.user, asked);
+    const asked = optionalId((request.query as Record<string, unknown>).space);
+    if (asked !== null && !spaces.some((s) => s.id === asked)) {
+      const refusal = await refusalToPostIn(request.user, asked);
+      if (refusal) throw new Forbidden(refusal);
+    }
     return renderComposerPage(request, reply, {
       spaces,
       selectedSpaceId: asked ?? spaces[0]?.id ?? null,
@@ -83,25 +86,43 @@ export default async function postsRoutes(app: FastifyInstance) {
   app.post('/posts', async (request, reply) => {
     authorize(request.user, 'app.use');
     const viewer = request.user;
-    const read = await readForm(request);
+    // Counted before the form is read (a flood is refused before its files are stored), given back
+    // when the post is refused: only posts published count.
+    const writing = await app.limiters.contentWritesPerUser.reserve(request, String(viewer.id));
+    const read = await refundIfThrows(writing, readForm(request));
     let form = parseForm(PostForm, read.fields, request.t);
-    const spaceId = spaceIdOf(form.values.space);
-    if (spaceId !== null) await spaceToPostIn(viewer, spaceId);
-    else if (form.values.space) form = withError(form, 'space', request.t('validation.choice'));
-    const files = await receiveAttachments(uploadContext(app, viewer.id), read, { field: 'files', purpose: 'file', t: request.t });
+    const spaceId = optionalId(form.values.space);
+    // The space may have become closed to the viewer while they typed: the composer comes back with
+    // what they wrote (403), unless they may not even see the space any more (404).
+    const refusal = spaceId !== null ? await refundIfThrows(writing, refusalToPostIn(viewer, spaceId)) : null;
+    if (spaceId === null && form.values.space) form = withError(form, 'space', request.t('validation.choice'));
+    const files = await refundIfThrows(writing, receiveAttachments(uploadContext(app, viewer.id), read, { field: 'files', purpose: 'file', t: request.t }));
     if (files.error) form = withError(form, 'files', files.error);
-    if (!form.ok) {
+    const refuse = async (status: number, errors: FieldErrors, pending: AttachmentRef[], formError?: string) => {
+      await writing.refund();
       const composer: Composer = {
         spaces: await postingSpaces(app.db, viewer),
         selectedSpaceId: spaceId,
         values: form.values,
-        errors: form.errors,
-        pending: files.pending,
+        errors,
+        pending,
         next: null,
+        ...(formError ? { formError } : {}),
       };
-      return renderComposerPage(request, reply, composer, 422);
+      return renderComposerPage(request, reply, composer, status);
+    };
+    if (refusal) return refuse(403, form.ok ? {} : form.errors, files.pending, request.t(refusal));
+    if (!form.ok) return refuse(422, form.errors, files.pending);
+    let id: number;
+    try {
+      id = await publishPost(app.db, { spaceId: spaceId!, authorId: viewer.id, body: form.value.body, attachmentIds: files.ids });
+    } catch (error) {
+      if (!(error instanceof AttachmentsTaken)) {
+        await writing.refund();
+        throw error;
+      }
+      return refuse(409, { files: request.t('attachments.errors.taken') }, await stillPending(app.db, viewer.id, files.pending));
     }
-    const id = await publishPost(app.db, { spaceId: spaceId!, authorId: viewer.id, body: form.value.body, attachmentIds: files.ids });
     request.log.info({ contentId: id }, 'post published');
     reply.flash('posts.flash.published');
     return reply.redirectTo(safeNextPath(form.value.next, `/content/${id}`));
@@ -143,7 +164,14 @@ export default async function postsRoutes(app: FastifyInstance) {
     if (!form.ok) {
       return renderEditPage(request, reply, { post, values: form.values, errors: form.errors, pending: files.pending, removing }, 422);
     }
-    const { removedFiles } = await updatePost(app.db, { contentId: post.contentId, actorId: viewer.id, body: form.value.body, attachmentIds: files.ids, removeAttachmentIds: removing });
+    let removedFiles: string[];
+    try {
+      ({ removedFiles } = await updatePost(app.db, { contentId: post.contentId, actorId: viewer.id, body: form.value.body, attachmentIds: files.ids, removeAttachmentIds: removing }));
+    } catch (error) {
+      if (!(error instanceof AttachmentsTaken)) throw error;
+      const pending = await stillPending(app.db, viewer.id, files.pending);
+      return renderEditPage(request, reply, { post, values: form.values, errors: { files: request.t('attachments.errors.taken') }, pending, removing }, 409);
+    }
     await removeStoredFiles(app.config.dataDir, removedFiles);
     reply.flash('posts.flash.saved');
     return reply.redirectTo(`/content/${post.contentId}`);

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { renderMarkdown } from '../../content/markdown.js';
 import { insertContent, recordLinks } from '../../content/store.js';
 import type { Database } from '../../db/schema.js';
-import { attachTo } from '../attachments/service.js';
+import { attachAll } from '../attachments/service.js';
 import { removeFiles } from '../conversation/service.js';
 
 export interface NewPost {
@@ -17,6 +17,7 @@ export interface NewPost {
 
 /**
  * Publishes a post now and returns its content id. Mentioned people who may see it are notified.
+ * Throws AttachmentsTaken (nothing saved) when a file was claimed meanwhile by another request.
  *
  * @example
  * const id = await publishPost(db, { spaceId, authorId: viewer.id, body, attachmentIds: [] });
@@ -25,9 +26,9 @@ export async function publishPost(db: Kysely<Database>, input: NewPost, now = Da
   const rendered = await renderMarkdown(db, input.body, 'short');
   return db.transaction().execute(async (trx) => {
     const id = await insertContent(trx, { kind: 'post', spaceId: input.spaceId, authorId: input.authorId, publishedAt: now }, now);
-    await trx.insertInto('posts').values({ content_id: id, body: input.body, body_html: rendered.html }).execute();
+    await trx.insertInto('posts').values({ content_id: id, body: input.body, body_html: rendered.html, summary: rendered.summary }).execute();
     await recordLinks(trx, { contentId: id, actorId: input.authorId }, rendered, now);
-    await attachTo(trx, input.attachmentIds, { contentId: id });
+    await attachAll(trx, input.attachmentIds, { contentId: id }, input.authorId);
     return id;
   });
 }
@@ -52,17 +53,17 @@ export interface PostUpdate {
 /**
  * Saves a new version of a post: text (rendered again), mentions and topics recorded again (newly
  * mentioned people are notified), files added and removed, and the "edited" marker when anything
- * changed.
+ * changed. Throws AttachmentsTaken (nothing saved) when a new file was claimed meanwhile.
  */
 export async function updatePost(db: Kysely<Database>, change: PostChange, now = Date.now()): Promise<PostUpdate> {
   const rendered = await renderMarkdown(db, change.body, 'short');
   return db.transaction().execute(async (trx) => {
     const before = await trx.selectFrom('posts').select('body').where('content_id', '=', change.contentId).executeTakeFirstOrThrow();
-    await trx.updateTable('posts').set({ body: change.body, body_html: rendered.html }).where('content_id', '=', change.contentId).execute();
+    await trx.updateTable('posts').set({ body: change.body, body_html: rendered.html, summary: rendered.summary }).where('content_id', '=', change.contentId).execute();
     await recordLinks(trx, { contentId: change.contentId, actorId: change.actorId }, rendered, now);
     // Files taken off first: the ones added next are not among those kept.
     const removedFiles = await removeFiles(trx, { contentId: change.contentId }, change.removeAttachmentIds);
-    await attachTo(trx, change.attachmentIds, { contentId: change.contentId });
+    await attachAll(trx, change.attachmentIds, { contentId: change.contentId }, change.actorId);
     const changed = before.body !== change.body || removedFiles.length > 0 || change.attachmentIds.length > 0;
     await trx
       .updateTable('content')

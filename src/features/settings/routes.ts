@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Field, parseForm } from '../../http/form.js';
 import { authorize } from '../../policy/index.js';
-import { saveSettings, settingsOf } from './service.js';
+import { readSettings } from './queries.js';
+import { saveSettings } from './service.js';
 
 const SettingsForm = Type.Object({
   spaceCreation: Field.choice(['everyone', 'admins'] as const),
@@ -14,8 +15,7 @@ export default async function settingsRoutes(app: FastifyInstance) {
   app.get('/admin/settings', async (request, reply) => {
     authorize(request.user, 'settings.manage');
     // Read fresh, not from the request's cached copy: the form shows what is stored.
-    const organisation = await app.db.selectFrom('organisation').select(['space_creation', 'member_posts_in_company']).executeTakeFirstOrThrow();
-    const settings = settingsOf(organisation);
+    const settings = await readSettings(app.db);
     return reply.render('settings/index', {
       title: request.t('settings.title'),
       values: { spaceCreation: settings.spaceCreation, memberPostsInCompany: settings.memberPostsInCompany ? 'yes' : 'no' },

@@ -3,6 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import { normaliseEmail, sortName } from '../../auth/users.js';
 import type { Database, Millis, SpaceRole, SpaceVisibility } from '../../db/schema.js';
+import { encodeNameCursor, encodeTimeCursor, parseNameCursor, parseTimeCursor } from '../../http/cursor.js';
 import { spaceIsVisible } from '../../policy/visible-content.js';
 import type { Viewer } from '../../policy/viewer.js';
 
@@ -33,8 +34,8 @@ export type DirectorySection = (typeof DIRECTORY_SECTIONS)[number];
 
 export const DIRECTORY_PAGE_SIZE = 24;
 export const MEMBERS_PAGE_SIZE = 50;
-/** Pending requests and invitations shown to managers (and to a person, theirs): the newest ones. */
-export const PENDING_LIMIT = 100;
+/** Pending requests, and invitations, shown at once to managers (and to a person, theirs); "more" shows the next ones. */
+export const PENDING_PAGE_SIZE = 50;
 
 const newestImage = (spaceColumn: string) =>
   sql<number | null>`(select max(a.id) from attachments a where a.space_id = ${sql.ref(spaceColumn)} and a.purpose = 'space-image')`;
@@ -57,21 +58,7 @@ export async function findCompanySpace(db: Kysely<Database>): Promise<SpaceRow |
     .executeTakeFirst();
 }
 
-/** A position in a list sorted by (sort name, id); written "sort name|id" in URLs. */
-interface Cursor {
-  name: string;
-  id: number;
-}
-
-export function parseCursor(value: string | null | undefined): Cursor | null {
-  if (!value) return null;
-  const at = value.lastIndexOf('|');
-  const id = value.slice(at + 1);
-  if (at < 0 || !/^\d{1,15}$/.test(id)) return null;
-  return { name: value.slice(0, at), id: Number(id) };
-}
-
-const cursorOf = (row: { sort_name: string; id: number }) => `${row.sort_name}|${row.id}`;
+const cursorOf = (row: { sort_name: string; id: number }) => encodeNameCursor({ name: row.sort_name, id: row.id });
 
 export interface Page<T> {
   rows: T[];
@@ -100,7 +87,7 @@ export async function listSpaces(db: Kysely<Database>, viewer: Viewer, section: 
   } else {
     query = query.where('s.visibility', '=', section).where('s.id', 'not in', mine);
   }
-  const from = parseCursor(after);
+  const from = parseNameCursor(after);
   if (from) query = query.where((eb) => eb(eb.refTuple('s.sort_name', 's.id'), '>', eb.tuple(from.name, from.id)));
   const rows = await query.execute();
   const page = rows.slice(0, DIRECTORY_PAGE_SIZE);
@@ -164,20 +151,29 @@ export interface MyPending {
 }
 
 /**
- * The person's invitations and requests waiting for an answer, newest first. An invitation or a
+ * The person's invitations (or requests) waiting for an answer, newest first, a page at a time (keyset
+ * on created_at, space id: `after` is the "at|id" cursor of the page before). An invitation or a
  * request is how someone outside a private space may know its name.
  */
-export async function listMyPending(db: Kysely<Database>, userId: number): Promise<MyPending[]> {
-  const rows = await db
+export async function listMyPending(db: Kysely<Database>, userId: number, kind: PendingKind, after?: string | null): Promise<Page<MyPending>> {
+  let query = db
     .selectFrom('space_requests as r')
     .innerJoin('spaces as s', 's.id', 'r.space_id')
     .select(['r.kind', 'r.created_at', 's.id', 's.name', 's.visibility'])
     .where('r.user_id', '=', userId)
+    .where('r.kind', '=', kind)
     .orderBy('r.created_at', 'desc')
-    .orderBy('s.id', 'desc')
-    .limit(PENDING_LIMIT)
-    .execute();
-  return rows.map((r) => ({ kind: r.kind, createdAt: r.created_at, space: { id: r.id, name: r.name, visibility: r.visibility } }));
+    .orderBy('r.space_id', 'desc')
+    .limit(PENDING_PAGE_SIZE + 1);
+  const from = parseTimeCursor(after);
+  if (from) query = query.where((eb) => eb(eb.refTuple('r.created_at', 'r.space_id'), '<', eb.tuple(from.at, from.id)));
+  const rows = await query.execute();
+  const page = rows.slice(0, PENDING_PAGE_SIZE);
+  const last = page.at(-1);
+  return {
+    rows: page.map((r) => ({ kind: r.kind, createdAt: r.created_at, space: { id: r.id, name: r.name, visibility: r.visibility } })),
+    next: rows.length > PENDING_PAGE_SIZE && last ? encodeTimeCursor({ at: last.created_at, id: last.id }) : null,
+  };
 }
 
 export interface SpaceMember {
@@ -191,7 +187,7 @@ export interface SpaceMember {
  * For the company space: every active person, organisation admins being its admins.
  */
 export async function listSpaceMembers(db: Kysely<Database>, space: Pick<SpaceRow, 'id' | 'visibility'>, after?: string | null): Promise<Page<SpaceMember>> {
-  const from = parseCursor(after);
+  const from = parseNameCursor(after);
   let rows: Array<SpaceMember & { sort_name: string }>;
   if (space.visibility === 'company') {
     let query = db
@@ -246,19 +242,30 @@ export interface PendingPerson {
   createdAt: Millis;
 }
 
-/** Requests and invitations of a space waiting for an answer, oldest first, active people only. */
-export async function listSpacePending(db: Kysely<Database>, spaceId: number): Promise<PendingPerson[]> {
-  const rows = await db
+/**
+ * A space's requests (or invitations) waiting for an answer, oldest first, active people only, a page
+ * at a time (keyset on created_at, user id: `after` is the "at|id" cursor of the page before).
+ */
+export async function listSpacePending(db: Kysely<Database>, spaceId: number, kind: PendingKind, after?: string | null): Promise<Page<PendingPerson>> {
+  let query = db
     .selectFrom('space_requests as r')
     .innerJoin('users as u', 'u.id', 'r.user_id')
     .select(['r.user_id', 'u.name', 'u.email', 'r.kind', 'r.created_at'])
     .where('r.space_id', '=', spaceId)
+    .where('r.kind', '=', kind)
     .where('u.status', '=', 'active')
     .orderBy('r.created_at')
     .orderBy('r.user_id')
-    .limit(PENDING_LIMIT)
-    .execute();
-  return rows.map((r) => ({ userId: r.user_id, name: r.name, email: r.email, kind: r.kind, createdAt: r.created_at }));
+    .limit(PENDING_PAGE_SIZE + 1);
+  const from = parseTimeCursor(after);
+  if (from) query = query.where((eb) => eb(eb.refTuple('r.created_at', 'r.user_id'), '>', eb.tuple(from.at, from.id)));
+  const rows = await query.execute();
+  const page = rows.slice(0, PENDING_PAGE_SIZE);
+  const last = page.at(-1);
+  return {
+    rows: page.map((r) => ({ userId: r.user_id, name: r.name, email: r.email, kind: r.kind, createdAt: r.created_at })),
+    next: rows.length > PENDING_PAGE_SIZE && last ? encodeTimeCursor({ at: last.created_at, id: last.user_id }) : null,
+  };
 }
 
 /** An active person's name, or undefined (unknown or deactivated). */

@@ -9,11 +9,12 @@ import { NotFound } from '../../http/errors.js';
 import { Field, parseForm, type FieldErrors } from '../../http/form.js';
 import type { AttachmentRef } from '../../content/items.js';
 import { readForm, type ReadForm } from '../../http/multipart.js';
-import { idParam } from '../../http/params.js';
+import { idParam, single } from '../../http/params.js';
+import { refundIfThrows } from '../../http/rate-limits.js';
 import { isPartialRequest } from '../../http/render.js';
 import { authorize, can, type Viewer } from '../../policy/index.js';
 import { spaceRole } from '../../policy/space-rules.js';
-import { receiveAttachments, uploadContext } from '../attachments/service.js';
+import { AttachmentsTaken, receiveAttachments, stillPending, uploadContext } from '../attachments/service.js';
 import { removeStoredFiles } from '../attachments/storage.js';
 import { listFeed } from '../feed/queries.js';
 import {
@@ -131,9 +132,13 @@ export default async function spacesRoutes(app: FastifyInstance) {
     const sections: readonly DirectorySection[] = only ? [only] : DIRECTORY_SECTIONS;
     const after = only ? single(query.after) : null;
     const company = only ? null : await findCompanySpace(app.db);
-    const [companyCount, pending, ...pages] = await Promise.all([
+    const invitationsAfter = single(query.invitationsAfter);
+    const requestsAfter = single(query.requestsAfter);
+    const noPending = { rows: [], next: null };
+    const [companyCount, invitations, requests, ...pages] = await Promise.all([
       company ? countActiveMembers(app.db, [company.id]).then((counts) => counts.get(company.id) ?? 0) : 0,
-      only ? [] : listMyPending(app.db, viewer.id),
+      only ? noPending : listMyPending(app.db, viewer.id, 'invitation', invitationsAfter),
+      only ? noPending : listMyPending(app.db, viewer.id, 'request', requestsAfter),
       ...sections.map((section) => listSpaces(app.db, viewer, section, after)),
     ]);
     return reply.render('spaces/index', {
@@ -141,8 +146,12 @@ export default async function spacesRoutes(app: FastifyInstance) {
       only,
       after,
       company: company ? { ...company, memberCount: companyCount } : null,
-      invitations: pending.filter((p) => p.kind === 'invitation'),
-      requests: pending.filter((p) => p.kind === 'request'),
+      invitations: invitations.rows,
+      invitationsNext: invitations.next,
+      invitationsAfter,
+      requests: requests.rows,
+      requestsNext: requests.next,
+      requestsAfter,
       sections: sections.map((section, index) => ({ section, page: pages[index]! })),
     });
   });
@@ -157,18 +166,31 @@ export default async function spacesRoutes(app: FastifyInstance) {
   app.post('/spaces/new', async (request, reply) => {
     authorize(request.user, 'space.create');
     const viewer = request.user;
-    const received = await readForm(request);
-    const image = await receiveImage(request, viewer, received);
+    // Counted before the form is read (a flood is refused before its image is stored), given back
+    // when the form is refused: only spaces created count.
+    const creation = await app.limiters.spaceCreationsPerUser.reserve(request, String(viewer.id));
+    const received = await refundIfThrows(creation, readForm(request));
+    const image = await refundIfThrows(creation, receiveImage(request, viewer, received));
     const form = parseForm(CreateForm, received.fields, request.t);
-    if (!form.ok || image.error) {
-      const errors: FieldErrors = { ...(form.ok ? {} : form.errors), ...(image.error ? { image: image.error } : {}) };
-      return reply.render(
+    const renderRefused = (errors: FieldErrors, pending: AttachmentRef[], status: number) =>
+      reply.render(
         'spaces/new',
-        { title: request.t('spaces.form.newTitle'), values: form.values, errors, picker: imagePicker(request, image.pending) },
-        { status: 422, keepUrl: true },
+        { title: request.t('spaces.form.newTitle'), values: form.values, errors, picker: imagePicker(request, pending) },
+        { status, keepUrl: true },
       );
+    if (!form.ok || image.error) {
+      await creation.refund();
+      return renderRefused({ ...(form.ok ? {} : form.errors), ...(image.error ? { image: image.error } : {}) }, image.pending, 422);
     }
-    const id = await createSpace(app.db, viewer.id, { ...form.value, description: form.value.description ?? '', imageIds: image.ids });
+    let id: number;
+    try {
+      id = await createSpace(app.db, viewer.id, { ...form.value, description: form.value.description ?? '', imageIds: image.ids });
+    } catch (error) {
+      await creation.refund();
+      if (!(error instanceof AttachmentsTaken)) throw error;
+      const pending = await stillPending(app.db, viewer.id, image.pending);
+      return renderRefused({ image: request.t('attachments.errors.taken') }, pending, 409);
+    }
     reply.flash('spaces.flash.created', { name: form.value.name });
     return reply.redirectTo(`/spaces/${id}`);
   });
@@ -215,12 +237,29 @@ export default async function spacesRoutes(app: FastifyInstance) {
         { status: 422, keepUrl: true },
       );
     }
-    const replaced = await updateSpace(app.db, viewer.id, space, {
-      name: form.value.name,
-      description: form.value.description ?? '',
-      ...(visibility ? { visibility } : {}),
-      imageIds: image.ids,
-    });
+    let replaced: string[];
+    try {
+      replaced = await updateSpace(app.db, viewer.id, space, {
+        name: form.value.name,
+        description: form.value.description ?? '',
+        ...(visibility ? { visibility } : {}),
+        imageIds: image.ids,
+      });
+    } catch (error) {
+      if (!(error instanceof AttachmentsTaken)) throw error;
+      return reply.render(
+        'spaces/edit',
+        {
+          ...(await headerData(viewer, space)),
+          title: request.t('spaces.form.editTitle', { name: space.name }),
+          values: form.values,
+          errors: { image: request.t('attachments.errors.taken') },
+          picker: imagePicker(request, await stillPending(app.db, viewer.id, image.pending)),
+          confirmFor: null,
+        },
+        { status: 409, keepUrl: true },
+      );
+    }
     await removeStoredFiles(app.config.dataDir, replaced);
     if (!visibilityChanges) reply.flash('spaces.flash.saved', { name: form.value.name });
     else reply.flash(visibility === 'private' ? 'spaces.flash.savedNow.private' : 'spaces.flash.savedNow.open', { name: form.value.name });
@@ -273,10 +312,15 @@ export default async function spacesRoutes(app: FastifyInstance) {
   ) {
     const query = request.query as Record<string, unknown>;
     const manages = can(viewer, 'space.manage', space) && space.visibility !== 'company';
-    const after = request.method === 'GET' ? single(query.after) : null;
-    const [page, pending, counts, own] = await Promise.all([
+    const get = request.method === 'GET';
+    const after = get ? single(query.after) : null;
+    const requestsAfter = get ? single(query.requestsAfter) : null;
+    const invitationsAfter = get ? single(query.invitationsAfter) : null;
+    const noPending = { rows: [], next: null };
+    const [page, requests, invitations, counts, own] = await Promise.all([
       listSpaceMembers(app.db, space, after),
-      manages ? listSpacePending(app.db, space.id) : [],
+      manages ? listSpacePending(app.db, space.id, 'request', requestsAfter) : noPending,
+      manages ? listSpacePending(app.db, space.id, 'invitation', invitationsAfter) : noPending,
       countActiveMembers(app.db, [space.id]),
       findPending(app.db, space.id, viewer.id),
     ]);
@@ -293,8 +337,12 @@ export default async function spacesRoutes(app: FastifyInstance) {
         after,
         next: page.next,
         manages,
-        requests: pending.filter((p) => p.kind === 'request'),
-        invitations: pending.filter((p) => p.kind === 'invitation'),
+        requests: requests.rows,
+        requestsNext: requests.next,
+        requestsAfter,
+        invitations: invitations.rows,
+        invitationsNext: invitations.next,
+        invitationsAfter,
         requestLink: manages && space.visibility === 'private' ? app.config.publicUrl.replace(/\/$/, '') + links.pathFor(space.id) : null,
         values: form.values ?? {},
         errors: form.errors ?? {},
@@ -339,7 +387,11 @@ export default async function spacesRoutes(app: FastifyInstance) {
       reply.flash('spaces.flash.alreadyInvited', { name: space.name }, 'info');
       return reply.redirectTo(`/spaces/${space.id}`);
     }
-    const result = await requestToJoin(app.db, space.id, viewer.id);
+    // Only requests actually sent count: asking again for one already waiting is not limited.
+    const sending = pending === 'request' ? null : await app.limiters.joinRequestsPerUser.reserve(request, String(viewer.id));
+    const asking = requestToJoin(app.db, space.id, viewer.id);
+    const result = sending ? await refundIfThrows(sending, asking) : await asking;
+    if (result !== 'requested') await sending?.refund();
     reply.flash(result === 'requested' ? 'spaces.flash.requested' : 'spaces.flash.requestPending', { name: space.name }, result === 'requested' ? 'success' : 'info');
     return reply.redirectTo(`/spaces/${space.id}`);
   });
@@ -449,9 +501,4 @@ export default async function spacesRoutes(app: FastifyInstance) {
     else reply.flash('spaces.flash.roleChanged', { name: member.name, role: request.t(`spaces.roles.${form.value.role}`) });
     return reply.redirectTo(`/spaces/${space.id}/members`);
   });
-}
-
-/** A query parameter given once, or null (absent, or repeated). */
-function single(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
 }

@@ -6,7 +6,7 @@ import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import { recordAudit } from '../../audit/audit-log.js';
 import { sortName } from '../../auth/users.js';
 import type { Database, SpaceRole } from '../../db/schema.js';
-import { attachTo, detachAttachments } from '../attachments/service.js';
+import { attachAll, detachAttachments } from '../attachments/service.js';
 import { notify } from '../../notifications/notify.js';
 import type { SpaceRow } from './queries.js';
 
@@ -39,7 +39,8 @@ export interface SpaceInput {
 }
 
 /**
- * Creates a space; its creator becomes its admin. Audited.
+ * Creates a space; its creator becomes its admin. Audited. Throws AttachmentsTaken (nothing saved)
+ * when the image was claimed meanwhile by another request.
  *
  * @example
  * const id = await createSpace(db, viewer.id, { name, description, visibility: 'open', imageIds: [] });
@@ -61,7 +62,7 @@ export async function createSpace(db: Kysely<Database>, actorId: number, input: 
       .returning('id')
       .executeTakeFirstOrThrow();
     await trx.insertInto('space_members').values({ space_id: space.id, user_id: actorId, role: 'admin', joined_at: now }).execute();
-    await attachTo(trx, input.imageIds, { spaceId: space.id });
+    await attachAll(trx, input.imageIds, { spaceId: space.id }, actorId);
     await recordAudit(trx, { actorId, action: 'space.create', subjectType: 'space', subjectId: space.id, details: { name, visibility: input.visibility } }, now);
     return space.id;
   });
@@ -94,7 +95,7 @@ export async function updateSpace(
       .where('id', '=', space.id)
       .execute();
     const replaced = input.imageIds.length > 0 ? await detachAttachments(trx, { spaceId: space.id }, { purpose: 'space-image' }) : [];
-    await attachTo(trx, input.imageIds, { spaceId: space.id });
+    await attachAll(trx, input.imageIds, { spaceId: space.id }, actorId);
     if (Object.keys(after).length > 0) {
       await recordAudit(trx, { actorId, action: 'space.edit', subjectType: 'space', subjectId: space.id, details: { before, after } }, now);
     }
