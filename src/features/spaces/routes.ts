@@ -360,6 +360,11 @@ export default async function spacesRoutes(app: FastifyInstance) {
 
   app.post<IdParams>('/spaces/:id/join', async (request, reply) => {
     const { viewer, space } = await visibleSpace(request, request.params.id);
+    // A second click (or a second tab) finds the person already in: say so rather than refuse.
+    if (space.visibility === 'open' && viewer.spaceRoles.has(space.id)) {
+      reply.flash('spaces.flash.alreadyMember', { name: space.name });
+      return reply.redirectTo(`/spaces/${space.id}`);
+    }
     authorize(viewer, 'space.join', space);
     const result = await joinOpenSpace(app.db, space.id, viewer.id);
     if (result === 'notOpen') reply.flash('spaces.flash.notOpen', { name: space.name }, 'error');
