@@ -66,4 +66,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
-CMD ["node", "dist/src/server.js"]
+# A young generation of 4 MB per semi-space (V8's default grows to 16 MB): more frequent, shorter
+# minor collections and about 40 MB less memory at peak, for the same throughput (docs/performance.md).
+CMD ["node", "--max-semi-space-size=4", "dist/src/server.js"]

@@ -121,7 +121,8 @@ function stopper(child: ChildProcess): () => Promise<void> {
 async function startHameau(dataDir: string): Promise<Server> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [path.join(projectRoot, 'dist/src/server.js')], {
+  // As `npm start` and the Docker image run it (package.json, Dockerfile).
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', path.join(projectRoot, 'dist/src/server.js')], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, PUBLIC_URL: base, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
