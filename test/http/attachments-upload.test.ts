@@ -93,6 +93,23 @@ describe('a form with files', () => {
     expect([portraitMeta.width, portraitMeta.height, portraitMeta.orientation, portraitMeta.exif]).toEqual([100, 200, undefined, undefined]);
   });
 
+  it('stores photos without their metadata (no GPS position), upright, in their own format', async () => {
+    const located = await sharp({ create: { width: 200, height: 100, channels: 3, background: { r: 10, g: 90, b: 30 } } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .withExifMerge({ IFD0: { Make: 'PhoneMaker' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 0/1' } })
+      .toBuffer();
+    expect([(await sharp(located).metadata()).orientation, located.includes('PhoneMaker')]).toEqual([6, true]);
+    const response = await send(bob, { title: 'Holiday' }, [{ field: 'files', filename: 'holiday.jpg', content: located }]);
+    expect(response.statusCode).toBe(303);
+    const [photo] = await rows();
+    const stored = storedPath(t.dataDir, photo!.storage_key);
+    const meta = await sharp(stored).metadata();
+    expect([meta.format, meta.exif, meta.orientation, meta.width, meta.height]).toEqual(['jpeg', undefined, undefined, 100, 200]);
+    expect(fs.readFileSync(stored).includes('PhoneMaker')).toBe(false);
+    expect(photo!.size_bytes).toBe(fs.statSync(stored).size);
+  });
+
   it('refuses a file over UPLOAD_MAX_MB by name, keeps the title and the other files, and leaves nothing behind', async () => {
     const big = Buffer.alloc(1.5 * 1024 * 1024, 'a');
     const response = await send(bob, { title: 'Budget <b>2027</b> é' }, [

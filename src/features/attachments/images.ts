@@ -1,5 +1,6 @@
 // Uploaded images: their size (as shown, EXIF orientation applied) and a preview at most 1200 pixels
 // wide, re-encoded as WebP without metadata (no camera details, no GPS position), for pages and cards.
+import fs from 'node:fs/promises';
 import type { Sharp, SharpOptions } from 'sharp';
 
 type SharpFactory = (input: string, options?: SharpOptions) => Sharp;
@@ -55,5 +56,27 @@ export async function writePreview(file: string, target: string): Promise<boolea
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Rewrites a photo without its metadata: EXIF can hold where it was taken (GPS), when, and the
+ * device. The orientation is applied to the pixels first, so the picture still shows upright.
+ * JPEG, PNG and WebP only (a GIF carries no EXIF); the rewrite keeps the format at high quality.
+ * Returns the new size in bytes, or null when the image cannot be decoded.
+ */
+export async function stripMetadata(file: string, mimeType: string): Promise<number | null> {
+  const format = ({ 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp' } as const)[mimeType as 'image/jpeg'];
+  if (!format) return (await fs.stat(file)).size;
+  try {
+    const sharp = await loadSharp();
+    const output = `${file}.clean`;
+    const image = sharp(file, { ...decodeOptions, autoOrient: true });
+    const encoded = format === 'jpeg' ? image.jpeg({ quality: 92, mozjpeg: true }) : format === 'png' ? image.png() : image.webp({ quality: 92 });
+    const info = await encoded.toFile(output);
+    await fs.rename(output, file);
+    return info.size;
+  } catch {
+    return null;
   }
 }

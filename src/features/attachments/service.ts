@@ -18,7 +18,7 @@ import type { Limiter, Reservation } from '../../http/rate-limits.js';
 import type { Translate } from '../../i18n/index.js';
 import { can, type Viewer } from '../../policy/index.js';
 import { detectType } from './file-types.js';
-import { MAX_IMAGE_PIXELS, checkImage, writePreview } from './images.js';
+import { MAX_IMAGE_PIXELS, checkImage, stripMetadata, writePreview } from './images.js';
 import { findAttachment, loadPendingRefs, loadSpaceSubject, pendingBytesOf } from './queries.js';
 import { displayName, newStorageKey, removeStoredFiles, storedPath } from './storage.js';
 
@@ -163,6 +163,12 @@ async function storeChecked(
       await removeStoredFiles(context.dataDir, [key]);
       return refuse('attachments.errors.unreadable');
     }
+    // Photos lose their metadata (GPS position, date, device) before anyone can download them.
+    const storedBytes = type.isImage ? await stripMetadata(target, type.mimeType) : file.sizeBytes;
+    if (storedBytes === null) {
+      await removeStoredFiles(context.dataDir, [key]);
+      return refuse('attachments.errors.unreadable');
+    }
     const cap = pendingBytesCap(context.maxBytes);
     const id = await context.db.transaction().execute(async (trx) => {
       // The cap again, with the row: two forms sent at once cannot both fill it.
@@ -174,7 +180,7 @@ async function storeChecked(
           storage_key: key,
           original_name: name,
           mime_type: type.mimeType,
-          size_bytes: file.sizeBytes,
+          size_bytes: storedBytes,
           is_image: type.isImage ? 1 : 0,
           width: size?.width ?? null,
           height: size?.height ?? null,
