@@ -1,7 +1,11 @@
 // Loads what the policy needs to decide about content items and comments: the item and its space.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { NotFound } from '../http/errors.js';
+import { idParam } from '../http/params.js';
+import { can, type Viewer } from '../policy/index.js';
 import type { CommentSubject, ContentSubject } from '../policy/subjects.js';
+import type { ContentKinds } from './kinds.js';
 
 const contentColumns = [
   'c.id',
@@ -84,4 +88,25 @@ export async function loadCommentSubject(db: Kysely<Database>, commentId: number
     parentId: row.parent_id,
     content: toContentSubject(row),
   };
+}
+
+/**
+ * The content item a URL names, as the policy sees it, when the viewer may see it: otherwise 404,
+ * whether it does not exist, is not theirs to see, or is of a kind no longer installed (a disabled
+ * plugin's items answer as if they were not there). Pass `kind` when the route is about one kind.
+ *
+ * @example
+ * const subject = await visibleContentSubject(app, request.user, request.params.id, 'news');
+ */
+export async function visibleContentSubject(
+  app: { db: Kysely<Database>; contentKinds: ContentKinds },
+  viewer: Viewer,
+  id: string,
+  kind?: string,
+): Promise<ContentSubject> {
+  const subject = await loadContentSubject(app.db, idParam(id));
+  if (!subject || (kind !== undefined && subject.kind !== kind) || !app.contentKinds.get(subject.kind) || !can(viewer, 'content.view', subject)) {
+    throw new NotFound();
+  }
+  return subject;
 }

@@ -94,6 +94,17 @@ describe('permalink page', () => {
       .executeTakeFirstOrThrow();
     expect(await status(row.id, 'bruno')).toBe(404);
     expect(await status(row.id, 'admin')).toBe(404);
+    // Nor can anything be done to it: comments, reactions, reports answer the same.
+    const origin = 'http://localhost:3000';
+    for (const [url, payload] of [
+      [`/content/${row.id}/comments`, { body: 'Hello' }],
+      [`/content/${row.id}/reactions`, { reaction: 'like' }],
+      [`/content/${row.id}/report`, { reason: 'Spam' }],
+    ] as const) {
+      const response = await w.app.inject({ method: 'POST', url, payload, headers: { cookie: w.cookies.bruno, origin } });
+      expect(response.statusCode, url).toBe(404);
+    }
+    expect(await w.app.db.selectFrom('comments').select('id').where('content_id', '=', row.id).execute()).toEqual([]);
   });
 
   it('escapes the title in the page and its <title>, and shows the edited marker', async () => {

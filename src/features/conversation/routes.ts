@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AttachmentRef, ContentItem } from '../../content/items.js';
 import { loadItems } from '../../content/load-items.js';
-import { loadCommentSubject, loadContentSubject } from '../../content/subjects.js';
+import { loadCommentSubject, visibleContentSubject } from '../../content/subjects.js';
 import { HttpError, NotFound } from '../../http/errors.js';
 import { Field, parseForm, withError, type FieldErrors } from '../../http/form.js';
 import { readForm } from '../../http/multipart.js';
@@ -72,9 +72,7 @@ async function conversationRoutes(app: FastifyInstance) {
 
   /** The item as the policy sees it: 404 for an id the viewer may not see. */
   async function contentFor(viewer: Viewer, id: string): Promise<ContentSubject> {
-    const subject = await loadContentSubject(app.db, idParam(id));
-    if (!subject || !can(viewer, 'content.view', subject)) throw new NotFound();
-    return subject;
+    return visibleContentSubject(app, viewer, id);
   }
 
   /** The item as cards and pages show it. */

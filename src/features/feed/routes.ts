@@ -3,11 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import { loadItems } from '../../content/load-items.js';
 import { topicSlug } from '../../content/markdown.js';
-import { loadContentSubject } from '../../content/subjects.js';
+import { visibleContentSubject } from '../../content/subjects.js';
 import { NotFound } from '../../http/errors.js';
-import { idParam } from '../../http/params.js';
 import { isPartialRequest } from '../../http/render.js';
-import { authorize, can } from '../../policy/index.js';
+import { authorize } from '../../policy/index.js';
 import { loadConversation } from '../conversation/queries.js';
 import { decodeCursor } from './cursor.js';
 import { countTopicItems, findTopic, listFeed } from './queries.js';
@@ -22,9 +21,7 @@ export default async function feedRoutes(app: FastifyInstance) {
   app.get<IdParams>('/content/:id', async (request, reply) => {
     authorize(request.user, 'app.use');
     const viewer = request.user;
-    const subject = await loadContentSubject(app.db, idParam(request.params.id));
-    // Not there, not for this viewer, or of a kind no longer installed: the same answer.
-    if (!subject || !can(viewer, 'content.view', subject) || !app.contentKinds.get(subject.kind)) throw new NotFound();
+    const subject = await visibleContentSubject(app, viewer, request.params.id);
     const [item] = await loadItems(app, viewer, [subject.id]);
     if (!item) throw new NotFound();
     const conversation = await loadConversation(app, viewer, item.subject);

@@ -1,7 +1,7 @@
 // The thing a moderation route acts on, loaded for the viewer: a content item or a comment they may
 // see, else 404 (never 403: a private space's content must not even be known to exist).
 import type { FastifyInstance } from 'fastify';
-import { loadContentSubject } from '../../content/subjects.js';
+import { visibleContentSubject } from '../../content/subjects.js';
 import { NotFound } from '../../http/errors.js';
 import { idParam } from '../../http/params.js';
 import type { Translate } from '../../i18n/index.js';
@@ -11,9 +11,7 @@ import { excerpt, plainText } from '../../content/markdown.js';
 
 /** The content item `id` names, when the viewer may see it. */
 export async function contentFor(app: FastifyInstance, viewer: Viewer, id: string): Promise<ContentSubject> {
-  const content = await loadContentSubject(app.db, idParam(id));
-  if (!content || !can(viewer, 'content.view', content)) throw new NotFound();
-  return content;
+  return visibleContentSubject(app, viewer, id);
 }
 
 /** The comment `id` names, when the viewer may see it. */

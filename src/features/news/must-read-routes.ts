@@ -1,13 +1,11 @@
 // Must-read: confirming "read and understood", and, for the author and admins, who confirmed (page,
 // counts, CSV export) and reminding the others. Any item the viewer may not see answers 404.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { loadContentSubject } from '../../content/subjects.js';
-import { NotFound } from '../../http/errors.js';
-import { idParam } from '../../http/params.js';
+import { visibleContentSubject } from '../../content/subjects.js';
 import { isPartialRequest } from '../../http/render.js';
 import { formatDateTime } from '../../http/view-helpers.js';
 import { isPublished } from '../../policy/content-rules.js';
-import { authorize, can, type ContentSubject, type Viewer } from '../../policy/index.js';
+import { authorize, type ContentSubject, type Viewer } from '../../policy/index.js';
 import { toCsv } from './csv.js';
 import { confirmRead, emailReminders, remindUnconfirmed } from './must-read.js';
 import { confirmationCounts, lastReminderAt, listAudience, REMINDER_INTERVAL_MS, wholeAudience } from './must-read-queries.js';
@@ -19,9 +17,7 @@ type ListQuery = { Querystring: { confirmed?: string; pending?: string } };
 export default async function mustReadRoutes(app: FastifyInstance) {
   /** The item, when the viewer may see it; 404 otherwise, whether it exists or not. */
   async function visibleItem(viewer: Viewer, id: string): Promise<ContentSubject> {
-    const item = await loadContentSubject(app.db, idParam(id));
-    if (!item || !can(viewer, 'content.view', item)) throw new NotFound();
-    return item;
+    return visibleContentSubject(app, viewer, id);
   }
 
   async function titleOf(request: FastifyRequest, item: ContentSubject): Promise<string> {

@@ -4,7 +4,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AttachmentRef } from '../../content/items.js';
-import { loadContentSubject } from '../../content/subjects.js';
+import { visibleContentSubject } from '../../content/subjects.js';
 import { Forbidden, NotFound } from '../../http/errors.js';
 import { Field, parseForm, withError, type FieldErrors, type FormResult } from '../../http/form.js';
 import { readForm } from '../../http/multipart.js';
@@ -94,10 +94,10 @@ export default async function newsRoutes(app: FastifyInstance) {
 
   /** The article to edit, if the viewer may see it (404 otherwise) and edit it (403 otherwise). */
   async function editableArticle(viewer: Viewer, id: string): Promise<ArticleForEdit> {
-    const articleId = idParam(id);
-    const [article, subject] = await Promise.all([findArticleForEdit(app.db, articleId), loadContentSubject(app.db, articleId)]);
-    if (!article || !subject || subject.kind !== 'news' || !can(viewer, 'content.view', subject)) throw new NotFound();
+    const subject = await visibleContentSubject(app, viewer, id, newsKind.kind);
     authorize(viewer, 'content.edit', subject);
+    const article = await findArticleForEdit(app.db, subject.id);
+    if (!article) throw new NotFound();
     return article;
   }
 

@@ -3,11 +3,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AttachmentRef } from '../../content/items.js';
-import { loadContentSubject } from '../../content/subjects.js';
+import { visibleContentSubject } from '../../content/subjects.js';
 import { Forbidden, NotFound } from '../../http/errors.js';
 import { Field, parseForm, withError, type FieldErrors } from '../../http/form.js';
 import { readForm } from '../../http/multipart.js';
-import { idParam, optionalId } from '../../http/params.js';
+import { optionalId } from '../../http/params.js';
 import { refundIfThrows } from '../../http/rate-limits.js';
 import { safeNextPath } from '../../http/redirects.js';
 import { authorize, can, type ContentSubject, type Viewer } from '../../policy/index.js';
@@ -131,8 +131,7 @@ export default async function postsRoutes(app: FastifyInstance) {
   /** The post to edit: 404 unless the viewer sees it, 403 unless they wrote it. */
   async function postToEdit(viewer: Viewer | null, id: string): Promise<{ viewer: Viewer; subject: ContentSubject; post: PostForEdit }> {
     authorize(viewer, 'app.use');
-    const subject = await loadContentSubject(app.db, idParam(id));
-    if (!subject || subject.kind !== postKind.kind || !can(viewer, 'content.view', subject)) throw new NotFound();
+    const subject = await visibleContentSubject(app, viewer, id, postKind.kind);
     authorize(viewer, 'content.edit', subject);
     const post = await findPostForEdit(app.db, subject.id);
     if (!post) throw new NotFound();
