@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { html, mainText } from '../helpers/app.js';
 import { createArticle, createPost, createSpace } from '../helpers/content.js';
 import { PARTIAL, cardIds, createFeedWorld, moreHref, setPublishedAt, type FeedWorld } from '../helpers/feed.js';
-import { encodeCursor } from '../../src/features/feed/cursor.js';
+import { encodeTimeCursor } from '../../src/http/cursor.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -110,7 +110,7 @@ describe('home feed', () => {
     }
     // A well-formed cursor placed right after the private item lists what comes after it, for Carol only the company's.
     const row = await w.app.db.selectFrom('content').select(['published_at']).where('id', '=', secret).executeTakeFirstOrThrow();
-    const forged = encodeCursor({ publishedAt: row.published_at! + 1, id: secret + 1 });
+    const forged = encodeTimeCursor({ at: row.published_at! + 1, id: secret + 1 });
     const page = await w.get(`/?after=${forged}&space=${w.secret}`, w.cookies.carol, PARTIAL);
     expect(cardIds(page)).toEqual([]);
     expect(page.body).not.toContain('Board secret');

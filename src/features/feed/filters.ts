@@ -2,7 +2,8 @@
 // leniently. A value that is not one (a word for a space id, an unknown kind, a malformed cursor) is
 // ignored rather than answered with an error page: these URLs are shared, bookmarked and edited.
 import { topicSlug } from '../../content/markdown.js';
-import { decodeCursor } from './cursor.js';
+import { parseTimeCursor } from '../../http/cursor.js';
+import { optionalId, single } from '../../http/params.js';
 
 export interface FeedQuery {
   spaceId?: number;
@@ -15,8 +16,6 @@ export interface FeedQuery {
   mustRead: boolean;
 }
 
-const single = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
 /**
  * Reads the feed's query string against the kinds that exist.
  *
@@ -26,14 +25,14 @@ const single = (value: unknown): string | undefined => (typeof value === 'string
 export function parseFeedQuery(raw: unknown, kinds: readonly string[]): FeedQuery {
   const query = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const result: FeedQuery = { mustRead: single(query.filter) === 'must-read' };
-  const space = single(query.space);
-  if (space && /^\d{1,15}$/.test(space)) result.spaceId = Number(space);
+  const spaceId = optionalId(query.space);
+  if (spaceId !== null) result.spaceId = spaceId;
   const kind = single(query.kind);
   if (kind && kinds.includes(kind)) result.kind = kind;
   const topic = single(query.topic)?.trim().replace(/^#/, '');
   if (topic) result.topicSlug = topicSlug(topic).slice(0, 100);
   const after = single(query.after);
-  if (after && decodeCursor(after)) result.after = after;
+  if (after && parseTimeCursor(after)) result.after = after;
   return result;
 }
 

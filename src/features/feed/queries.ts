@@ -8,7 +8,7 @@ import { loadItems, type ItemsApp, type LoadItemsOptions } from '../../content/l
 import type { ContentItem } from '../../content/items.js';
 import { visibleContent } from '../../policy/visible-content.js';
 import type { Viewer } from '../../policy/index.js';
-import { decodeCursor, encodeCursor, type FeedCursor } from './cursor.js';
+import { encodeTimeCursor, parseTimeCursor, type TimeCursor } from '../../http/cursor.js';
 
 export const FEED_PAGE_SIZE = 20;
 export const FEED_MAX_PAGE_SIZE = 50;
@@ -93,7 +93,7 @@ export async function listFeedIds(app: ItemsApp, viewer: Viewer, filter: FeedFil
     if (!topic) return { ids: [], next: null };
     topicId = topic.id;
   }
-  const cursor = decodeCursor(filter.after);
+  const cursor = parseTimeCursor(filter.after);
   // Items left out (shown on top) are skipped here rather than in SQL: a `not in` in every arm of the
   // merge made the home feed's query several times slower. Enough rows are read to fill the page anyway.
   const excluded = new Set(filter.excludeIds ?? []);
@@ -158,13 +158,13 @@ export async function listFeedIds(app: ItemsApp, viewer: Viewer, filter: FeedFil
   const last = page.at(-1);
   return {
     ids: page.map((r) => r.id),
-    next: kept.length > limit && last && last.published_at !== null ? encodeCursor({ publishedAt: last.published_at, id: last.id }) : null,
+    next: kept.length > limit && last && last.published_at !== null ? encodeTimeCursor({ at: last.published_at, id: last.id }) : null,
   };
 }
 
 /** After the cursor in (published_at desc, id desc) order: a row-value comparison SQLite reads on the index. */
-const beyond = (cursor: FeedCursor) => (eb: ExpressionBuilder<Database & { c: Database['content'] }, 'c'>) =>
-  eb(eb.refTuple('c.published_at', 'c.id'), '<', eb.tuple(cursor.publishedAt, cursor.id));
+const beyond = (cursor: TimeCursor) => (eb: ExpressionBuilder<Database & { c: Database['content'] }, 'c'>) =>
+  eb(eb.refTuple('c.published_at', 'c.id'), '<', eb.tuple(cursor.at, cursor.id));
 
 /**
  * One page of a feed as items ready for cards: `listFeedIds`, then `loadItems`.

@@ -8,7 +8,7 @@ import { NotFound } from '../../http/errors.js';
 import { isPartialRequest } from '../../http/render.js';
 import { authorize } from '../../policy/index.js';
 import { loadConversation } from '../conversation/queries.js';
-import { decodeCursor } from './cursor.js';
+import { parseTimeCursor } from '../../http/cursor.js';
 import { countTopicItems, findTopic, listFeed } from './queries.js';
 
 type IdParams = { Params: { id: string } };
@@ -44,7 +44,7 @@ export default async function feedRoutes(app: FastifyInstance) {
     const topic = await findTopic(app.db, slug);
     if (!topic) throw new NotFound();
 
-    const after = typeof request.query.after === 'string' && decodeCursor(request.query.after) ? request.query.after : undefined;
+    const after = typeof request.query.after === 'string' && parseTimeCursor(request.query.after) ? request.query.after : undefined;
     // The next cards for infinite scroll go in place of the "more" element: nothing else is needed.
     const continuation = after !== undefined && isPartialRequest(request);
     const now = Date.now();
