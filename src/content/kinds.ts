@@ -47,4 +47,24 @@ export class ContentKinds {
   all(): ContentKind[] {
     return [...this.#kinds.values()];
   }
+
+  /**
+   * The kind and the kind's data of many items of any kinds, one query per kind present. Items of a
+   * kind no longer installed, or whose row is gone, are absent.
+   *
+   * @example
+   * const loaded = await app.contentKinds.loadMany(app.db, [{ id: 4, kind: 'post' }]);
+   * const title = loaded.get(4)?.kind.title(loaded.get(4)!.data, t);
+   */
+  async loadMany(db: Kysely<Database>, items: ReadonlyArray<{ id: number; kind: string }>): Promise<Map<number, { kind: ContentKind; data: unknown }>> {
+    const byKind = new Map<string, Set<number>>();
+    for (const item of items) byKind.set(item.kind, (byKind.get(item.kind) ?? new Set()).add(item.id));
+    const loaded = new Map<number, { kind: ContentKind; data: unknown }>();
+    for (const [name, ids] of byKind) {
+      const kind = this.#kinds.get(name);
+      if (!kind) continue;
+      for (const [id, data] of await kind.load(db, [...ids])) loaded.set(id, { kind, data });
+    }
+    return loaded;
+  }
 }

@@ -41,20 +41,16 @@ export async function describeContent(
   t: Translate,
   items: ReadonlyArray<{ id: number; kind: string }>,
 ): Promise<Map<number, ContentSummary>> {
-  const byKind = new Map<string, number[]>();
-  for (const item of items) byKind.set(item.kind, [...(byKind.get(item.kind) ?? []), item.id]);
+  const loaded = await kinds.loadMany(db, items);
   const summaries = new Map<number, ContentSummary>();
-  for (const [name, ids] of byKind) {
-    const kind = kinds.get(name);
-    const data = kind ? await kind.load(db, ids) : new Map<number, unknown>();
-    for (const id of ids) {
-      const row = data.get(id);
-      if (!kind || row === undefined) {
-        summaries.set(id, { title: t('moderation.untitled', { id }), excerpt: '' });
-        continue;
-      }
-      summaries.set(id, { title: kind.title(row, t), excerpt: excerpt(kind.searchText(row).body, EXCERPT_LENGTH) });
-    }
+  for (const { id } of items) {
+    const found = loaded.get(id);
+    summaries.set(
+      id,
+      found
+        ? { title: found.kind.title(found.data, t), excerpt: excerpt(found.kind.searchText(found.data).body, EXCERPT_LENGTH) }
+        : { title: t('moderation.untitled', { id }), excerpt: '' },
+    );
   }
   return summaries;
 }

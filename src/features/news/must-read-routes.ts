@@ -21,9 +21,8 @@ export default async function mustReadRoutes(app: FastifyInstance) {
   }
 
   async function titleOf(request: FastifyRequest, item: ContentSubject): Promise<string> {
-    const kind = app.contentKinds.get(item.kind);
-    const data = kind ? (await kind.load(app.db, [item.id])).get(item.id) : undefined;
-    return kind && data !== undefined ? kind.title(data, request.t) : '';
+    const found = (await app.contentKinds.loadMany(app.db, [item])).get(item.id);
+    return found ? found.kind.title(found.data, request.t) : '';
   }
 
   /** Open to a reminder: published, not hidden (its readers can confirm it). */

@@ -23,19 +23,9 @@ export function hrefOf(n: Pick<NotificationRow, 'type' | 'contentId' | 'commentI
 
 /** The titles of the content items the notifications are about, by content id. */
 async function titles(app: FastifyInstance, rows: readonly NotificationRow[], t: Translate): Promise<Map<number, string>> {
-  const byKind = new Map<string, number[]>();
-  for (const row of rows) {
-    if (row.contentId === null || row.contentKind === null) continue;
-    byKind.set(row.contentKind, [...(byKind.get(row.contentKind) ?? []), row.contentId]);
-  }
-  const found = new Map<number, string>();
-  for (const [name, ids] of byKind) {
-    const kind = app.contentKinds.get(name);
-    if (!kind) continue;
-    const data = await kind.load(app.db, [...new Set(ids)]);
-    for (const [id, item] of data) found.set(id, kind.title(item, t));
-  }
-  return found;
+  const items = rows.flatMap((row) => (row.contentId !== null && row.contentKind !== null ? [{ id: row.contentId, kind: row.contentKind }] : []));
+  const loaded = await app.contentKinds.loadMany(app.db, items);
+  return new Map([...loaded].map(([id, { kind, data }]) => [id, kind.title(data, t)]));
 }
 
 /**
