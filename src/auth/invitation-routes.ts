@@ -5,6 +5,7 @@ import { Field, parseForm } from '../http/form.js';
 import { acceptInvitation, findInvitationByToken, invitationState } from './invitations.js';
 import { checkNewPassword } from './new-password.js';
 import { createSession, invalidateSession } from './sessions.js';
+import { invitedName } from '../features/people/profile-on-accept.js';
 
 const AcceptForm = Type.Object({
   name: Field.text({ max: 100 }),
@@ -24,7 +25,8 @@ export default async function invitationRoutes(app: FastifyInstance) {
       title: request.t('invitation.title', { organisation: request.organisation?.name ?? '' }),
       token: request.params.token,
       email: invitation.email,
-      values: { locale: invitation.locale },
+      // A CSV import may have given the name (src/features/people): offered, still editable.
+      values: { locale: invitation.locale, ...(invitedName(invitation.profile) ? { name: invitedName(invitation.profile)! } : {}) },
       errors: {},
     });
   });

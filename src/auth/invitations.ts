@@ -7,6 +7,7 @@ import type { Database, Invitation, Locale, Role } from '../db/schema.js';
 import { hashPassword } from './passwords.js';
 import { createLinkToken, hashSecret, looksLikeLinkToken } from './tokens.js';
 import { findUserByEmail, insertUser, normaliseEmail } from './users.js';
+import { applyInvitationProfile } from '../features/people/profile-on-accept.js';
 
 export const INVITATION_VALIDITY_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -48,7 +49,8 @@ export type CreateInvitationResult =
  */
 export async function createInvitation(
   db: Kysely<Database>,
-  input: { email: string; role: Role; locale: Locale; invitedBy: number },
+  /** `profile`: JSON the person's profile gets on acceptance (a CSV import; src/features/people/profile-on-accept.ts). */
+  input: { email: string; role: Role; locale: Locale; invitedBy: number; profile?: string | null },
   now = Date.now(),
 ): Promise<CreateInvitationResult> {
   const email = normaliseEmail(input.email);
@@ -79,6 +81,7 @@ export async function createInvitation(
           created_at: now,
           expires_at: now + INVITATION_VALIDITY_MS,
           last_sent_at: now,
+          profile: input.profile ?? null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -178,6 +181,7 @@ export async function acceptInvitation(
         now,
       );
       await trx.updateTable('invitations').set({ accepted_user_id: userId }).where('id', '=', invitation.id).execute();
+      if (invitation.profile) await applyInvitationProfile(trx, invitation.profile, userId, now);
       await recordAudit(trx, { actorId: userId, action: 'invitation.accept', subjectType: 'invitation', subjectId: invitation.id }, now);
       return { ok: true, userId };
     });

@@ -10,6 +10,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { coreMigrations } from '../../migrations/index.js';
 import { hashPassword } from '../auth/passwords.js';
 import { insertPeople, makePeople, Random, seedContent, type SeedParameters } from './seed-content.js';
+import { seedProfiles } from './seed-people.js';
 
 /** Every seeded person's password. */
 export const SEED_PASSWORD = 'seeded pass phrase for demos';
@@ -95,6 +96,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
         .prepare("insert into organisation (id, name, default_locale, time_zone, created_at, updated_at) values (1, ?, 'fr', 'Europe/Paris', ?, ?)")
         .run(SEED_ORGANISATION, organisationAt, now);
       insertPeople(sqlite, people, passwordHash, now);
+      seedProfiles(sqlite, people, parameters.randomSeed);
       sqlite
         .prepare("insert into audit_log (actor_id, action, subject_type, subject_id, details, created_at) values (1, 'organisation.setup', 'organisation', '1', ?, ?)")
         .run(JSON.stringify({ name: SEED_ORGANISATION, locale: 'fr' }), organisationAt);

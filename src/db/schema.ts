@@ -44,6 +44,20 @@ export interface UserTable {
   updated_at: Millis;
   password_changed_at: Millis;
   deactivated_at: Millis | null;
+  // Profile (migration 0004-people; src/features/people).
+  job_title: ColumnType<string | null, string | null | undefined, string | null>;
+  department_id: ColumnType<number | null, number | null | undefined, number | null>;
+  site_id: ColumnType<number | null, number | null | undefined, number | null>;
+  manager_id: ColumnType<number | null, number | null | undefined, number | null>;
+  phone: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Plain text; line breaks kept when shown. */
+  bio: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Stored file name of the resized photo under DATA_DIR/photos. */
+  photo_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Comma-separated language names as typed ("Français, English"). */
+  languages: ColumnType<string | null, string | null | undefined, string | null>;
+  /** job_title folded like sort_name (the directory's search). */
+  job_title_sort: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SessionTable {
@@ -68,6 +82,8 @@ export interface InvitationTable {
   accepted_at: Millis | null;
   accepted_user_id: number | null;
   revoked_at: Millis | null;
+  /** JSON InvitationProfile (src/features/people/profile-on-accept.ts): given to the person on acceptance. */
+  profile: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PasswordResetTable {
@@ -288,6 +304,83 @@ export interface FeedVisitTable {
   previous_visit_at: Millis | null;
 }
 
+export interface DepartmentTable {
+  id: Generated<number>;
+  name: string;
+  sort_name: string;
+}
+
+export interface SiteTable {
+  id: Generated<number>;
+  name: string;
+  sort_name: string;
+}
+
+export interface SkillTable {
+  id: Generated<number>;
+  label: string;
+  /** The label folded like sort_name ("gestion de projet"). */
+  slug: string;
+}
+
+export interface UserSkillTable {
+  user_id: number;
+  skill_id: number;
+}
+
+export type ProfileFieldType = 'text' | 'choice' | 'date' | 'link';
+
+export interface ProfileFieldTable {
+  id: Generated<number>;
+  label: string;
+  type: ProfileFieldType;
+  /** JSON array of strings (a choice field's options). */
+  options: Generated<string>;
+  in_directory: Generated<number>;
+  position: Generated<number>;
+  created_at: ColumnType<Millis, Millis, never>;
+}
+
+export interface ProfileValueTable {
+  user_id: number;
+  field_id: number;
+  value: string;
+}
+
+export interface PeopleImportTable {
+  id: string;
+  created_by: number;
+  data: string;
+  created_at: Millis;
+  expires_at: Millis;
+}
+
+/** What one row of the full-text index is (migration 0007-search; src/search). Its id is the index's rowid. */
+export interface SearchEntryTable {
+  id: Generated<number>;
+  /** The source that computed the row: 'content', 'comment', 'space', 'person', or a plugin's. */
+  source: string;
+  /** The source's id of the thing: a content id, a comment id, a space id, a user id... */
+  key: number;
+  /** What results are grouped by: a content kind ('news', 'post'...), 'comment', 'space', 'person'. */
+  kind: string;
+  content_id: number | null;
+  comment_id: number | null;
+  space_id: number | null;
+  user_id: number | null;
+}
+
+/** Things whose text changed since the index was brought up to date (written by triggers). */
+export interface SearchQueueTable {
+  source: string;
+  key: number;
+}
+
+/** Content kinds whose existing items were queued once for the index. */
+export interface SearchKindTable {
+  kind: string;
+}
+
 export interface Database {
   organisation: OrganisationTable;
   app_secret: AppSecretTable;
@@ -316,6 +409,16 @@ export interface Database {
   charter_versions: CharterVersionTable;
   charter_acceptances: CharterAcceptanceTable;
   feed_visits: FeedVisitTable;
+  departments: DepartmentTable;
+  sites: SiteTable;
+  skills: SkillTable;
+  user_skills: UserSkillTable;
+  profile_fields: ProfileFieldTable;
+  profile_values: ProfileValueTable;
+  people_imports: PeopleImportTable;
+  search_entries: SearchEntryTable;
+  search_queue: SearchQueueTable;
+  search_kinds: SearchKindTable;
 }
 
 export type User = Selectable<UserTable>;

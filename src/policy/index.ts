@@ -66,6 +66,10 @@ interface Rules {
   /** Decide about reports on an item or a comment, lift a hide: whoever moderates its space. */
   'content.moderate': ContentSubject;
   'comment.moderate': CommentSubject;
+  /** Edit a person's profile (job, department, photo...): the person themselves, and admins. */
+  'profile.edit': { id: number };
+  /** Departments, sites, extra profile fields, CSV import of people. */
+  'people.manage': undefined;
 }
 
 export type Action = keyof Rules;
@@ -92,6 +96,8 @@ const rules: { [A in Action]: (user: Viewer, subject: Rules[A]) => boolean } = {
   'comment.view': seesComment,
   'content.moderate': (user, content) => seesContent(user, content) && moderates(user, content.space),
   'comment.moderate': (user, comment) => seesComment(user, comment) && moderates(user, comment.content.space),
+  'profile.edit': (user, person) => person.id === user.id || isAdmin(user),
+  'people.manage': isAdmin,
 };
 
 /**

@@ -121,6 +121,13 @@ const DYNAMIC_KEYS: Record<string, string[]> = {
   'spaces.directory.empty.': ['mine', 'open', 'private'],
   'spaces.invite.': ['notFound', 'ambiguous', 'alreadyMember', 'alreadyInvited'],
   'spaces.form.confirmVisibility.': ['open', 'private'].flatMap((v) => ['title', 'explain', 'label', 'required'].map((p) => `${v}.${p}`)),
+  'people.lists.': ['departments', 'sites'].flatMap((l) => ['title', 'add', 'existing', 'empty', 'deleteTitle', 'inUse'].map((p) => `${l}.${p}`)),
+  'people.fieldTypes.': ['text', 'choice', 'date', 'link'],
+  'people.fieldErrors.': ['tooLong', 'choice', 'date', 'link'],
+  'people.edit.': ['ownManager', 'managerCycle', 'managerUnknown', 'departmentUnknown', 'siteUnknown'],
+  'people.import.read.': ['empty', 'unreadable', 'notUtf8', 'missingColumns', 'tooManyRows', 'tooLarge'],
+  'people.import.columns.': ['name', 'email', 'jobTitle', 'department', 'site', 'managerEmail'],
+  'people.import.errors.': ['nameMissing', 'emailMissing', 'badEmail', 'tooLong', 'duplicate', 'alreadyMember', 'alreadyInvited', 'badManagerEmail', 'managerUnknown', 'ownManager', 'managerCycle'],
 };
 
 function keysUsed() {
