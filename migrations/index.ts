@@ -4,10 +4,14 @@ import * as foundation from './0001-foundation.js';
 import * as rateLimitCounters from './0002-rate-limit-counters.js';
 import * as spacesAndContent from './0003-spaces-and-content.js';
 import * as people from './0004-people.js';
+import * as follows from './0005-follows.js';
+import * as emailDelivery from './0006-email-delivery.js';
 
 export const coreMigrations: MigrationSet = {
   '0001-foundation': foundation,
   '0002-rate-limit-counters': rateLimitCounters,
   '0003-spaces-and-content': spacesAndContent,
   '0004-people': people,
+  '0005-follows': follows,
+  '0006-email-delivery': emailDelivery,
 };

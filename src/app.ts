@@ -49,6 +49,8 @@ import { OrganisationStore } from './organisation/organisation.js';
 import { staticDir, viewsDir } from './paths.js';
 import { viewHelpers } from './http/view-helpers.js';
 import { ContentKinds } from './content/kinds.js';
+import { JobQueue } from './jobs/queue.js';
+import emailNotificationsRoutes from './features/email-notifications/routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -59,12 +61,16 @@ declare module 'fastify' {
     organisation: OrganisationStore;
     /** The kinds of feed items: news and posts from the core, more from plugins. */
     contentKinds: ContentKinds;
+    /** The durable job queue (src/jobs): register handlers, enqueue work; its worker runs while listening. */
+    jobs: JobQueue;
   }
 }
 
 export interface BuildOptions {
   /** Where logs go; tests pass a stream to read them, or silence them with config.logLevel. */
   logStream?: NodeJS.WritableStream;
+  /** The job queue's clock (tests pass a fake one; app.jobs.runDue(now) also takes a time). */
+  clock?: () => number;
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -107,6 +113,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('mailer', createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, logger: app.log }));
   app.decorate('organisation', new OrganisationStore(database.db));
   app.decorate('contentKinds', new ContentKinds());
+  app.decorate('jobs', new JobQueue({ db: database.db, log: app.log, clock: options.clock }));
+  // The worker runs in the server, not in tests built with inject() (they call app.jobs.runDue).
+  app.addHook('onListen', async () => app.jobs.start());
 
   const cleanup = setInterval(() => {
     deleteExpiredSessions(database.db).catch((error: unknown) => app.log.error({ err: error }, 'session cleanup failed'));
@@ -122,6 +131,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', async () => {
     clearInterval(cleanup);
     clearInterval(uploadCleanup);
+    await app.jobs.stop();
     app.mailer.close();
     await database.close();
   });
@@ -171,6 +181,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(charterRoutes);
   await app.register(settingsRoutes);
   await app.register(notificationsRoutes);
+  await app.register(emailNotificationsRoutes);
 
   return app;
 }

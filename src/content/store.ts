@@ -3,6 +3,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { spaceAudience } from '../policy/visible-content.js';
+import { autoFollowContent } from '../notifications/follows.js';
 import { notify } from '../notifications/notify.js';
 import type { RenderedMarkdown } from './markdown.js';
 import { loadContentSubject } from './subjects.js';
@@ -20,7 +21,10 @@ export interface NewContent {
   pinnedUntil?: number | null;
 }
 
-/** Inserts the content row of a new item and returns its id; the kind then inserts its own row. */
+/**
+ * Inserts the content row of a new item and returns its id; the kind then inserts its own row. Its
+ * author follows it (every kind, plugins' included: they hear about comments on it).
+ */
 export async function insertContent(db: Db, input: NewContent, now = Date.now()): Promise<number> {
   const row = await db
     .insertInto('content')
@@ -43,6 +47,7 @@ export async function insertContent(db: Db, input: NewContent, now = Date.now())
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  await autoFollowContent(db, row.id, input.authorId, now);
   return row.id;
 }
 

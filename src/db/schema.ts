@@ -24,6 +24,12 @@ export interface OrganisationTable {
   space_creation: Generated<SpaceCreation>;
   /** 1 when any member may post in the company space; 0 when only editors and admins may. */
   member_posts_in_company: Generated<number>;
+  /** Default digest frequency (email notifications). */
+  digest_frequency: Generated<DigestFrequency>;
+  /** Quiet hours: start and end in minutes after midnight (organisation's time zone), and weekends (0/1). */
+  quiet_start: Generated<number>;
+  quiet_end: Generated<number>;
+  quiet_weekends: Generated<number>;
 }
 
 export interface AppSecretTable {
@@ -170,6 +176,8 @@ export interface NewsArticleTable {
   /** The first words of the text without markup (RenderedMarkdown.summary), for cards. */
   summary: string;
   category: string | null;
+  /** 1: a must-read an admin marked urgent; its emails ignore quiet hours. */
+  urgent: Generated<number>;
 }
 
 export interface PostTable {
@@ -272,6 +280,20 @@ export interface ReportTable {
   decision_note: string | null;
 }
 
+export interface ContentFollowTable {
+  content_id: number;
+  user_id: number;
+  /** 'following', or 'unfollowed': an explicit choice nothing automatic overrides. */
+  state: 'following' | 'unfollowed';
+  updated_at: Millis;
+}
+
+export interface SpaceFollowTable {
+  space_id: number;
+  user_id: number;
+  created_at: Millis;
+}
+
 export interface NotificationTable {
   id: Generated<number>;
   user_id: number;
@@ -282,6 +304,58 @@ export interface NotificationTable {
   space_id: number | null;
   created_at: Millis;
   read_at: Millis | null;
+  /** Email delivery (src/features/email-notifications): null until the dispatcher decides. */
+  email_state: ColumnType<EmailState | null, EmailState | null | undefined, EmailState | null>;
+  email_at: ColumnType<Millis | null, Millis | null | undefined, Millis | null>;
+}
+
+/** What became of a notification by email: null = not decided yet. */
+export type EmailState = 'queued' | 'sent' | 'digest' | 'digested' | 'skipped';
+export type DigestFrequency = 'daily' | 'weekly' | 'never';
+/** How a type of notification is emailed. */
+export type EmailChoice = 'immediate' | 'digest' | 'off';
+export type JobState = 'pending' | 'running' | 'done' | 'failed';
+
+/** Durable background work (src/jobs). */
+export interface JobTable {
+  id: Generated<number>;
+  type: string;
+  /** JSON. */
+  payload: string;
+  key: string | null;
+  state: JobState;
+  run_at: Millis;
+  attempts: Generated<number>;
+  max_attempts: number;
+  last_error: string | null;
+  locked_until: Millis | null;
+  created_at: ColumnType<Millis, Millis, never>;
+  updated_at: Millis;
+}
+
+/** A person's choice for one notification type (without a row: the organisation's default). */
+export interface NotificationPreferenceTable {
+  user_id: number;
+  type: string;
+  in_app: number;
+  email: EmailChoice;
+}
+
+/** The organisation's default for one notification type (without a row: the built-in one). */
+export interface NotificationDefaultTable {
+  type: string;
+  in_app: number;
+  email: EmailChoice;
+}
+
+/** A person's digest frequency and own quiet hours (nulls: the organisation's). */
+export interface NotificationSettingTable {
+  user_id: number;
+  digest_frequency: DigestFrequency | null;
+  quiet_start: number | null;
+  quiet_end: number | null;
+  quiet_weekends: number | null;
+  updated_at: Millis;
 }
 
 export interface CharterVersionTable {
@@ -406,6 +480,12 @@ export interface Database {
   must_read_reminders: MustReadReminderTable;
   reports: ReportTable;
   notifications: NotificationTable;
+  jobs: JobTable;
+  notification_preferences: NotificationPreferenceTable;
+  notification_defaults: NotificationDefaultTable;
+  notification_settings: NotificationSettingTable;
+  content_follows: ContentFollowTable;
+  space_follows: SpaceFollowTable;
   charter_versions: CharterVersionTable;
   charter_acceptances: CharterAcceptanceTable;
   feed_visits: FeedVisitTable;

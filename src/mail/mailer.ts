@@ -6,6 +6,13 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** An HTML alternative of `text` (built from escaped text only). */
+  html?: string;
+  /**
+   * Where the recipient stops this kind of email: sent as List-Unsubscribe, with
+   * List-Unsubscribe-Post for one-click unsubscribing (RFC 8058); the URL must accept a POST.
+   */
+  unsubscribeUrl?: string;
 }
 
 export interface Mailer {
@@ -13,6 +20,8 @@ export interface Mailer {
   readonly enabled: boolean;
   /** Sends one message; resolves to false (and logs why) when it could not be sent. */
   send(mail: OutgoingMail): Promise<boolean>;
+  /** Sends one message; rejects when it could not be sent (for the job queue, which retries). */
+  deliver(mail: OutgoingMail): Promise<void>;
   close(): void;
 }
 
@@ -46,15 +55,35 @@ export function createMailer(options: {
   timeouts?: SmtpTimeouts;
 }): Mailer {
   if (!options.smtpUrl) {
-    return { enabled: false, send: async () => false, close: () => {} };
+    return {
+      enabled: false,
+      send: async () => false,
+      deliver: async () => {
+        throw new Error('no mail server is configured (SMTP_URL)');
+      },
+      close: () => {},
+    };
   }
   // Options given in SMTP_URL's query string (?socketTimeout=…) still win over these.
   const transport = nodemailer.createTransport({ url: options.smtpUrl, ...(options.timeouts ?? SMTP_TIMEOUTS) });
+  const deliver = async (mail: OutgoingMail) => {
+    await transport.sendMail({
+      from: options.from,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      ...(mail.html ? { html: mail.html } : {}),
+      ...(mail.unsubscribeUrl
+        ? { list: { unsubscribe: mail.unsubscribeUrl }, headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } }
+        : {}),
+    });
+  };
   return {
     enabled: true,
+    deliver,
     async send(mail) {
       try {
-        await transport.sendMail({ from: options.from, to: mail.to, subject: mail.subject, text: mail.text });
+        await deliver(mail);
         return true;
       } catch (error) {
         // The address is logged, the content is not: it may hold a sign-in link.

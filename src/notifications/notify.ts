@@ -1,10 +1,19 @@
 // Writes in-app notifications. Read paths show a notification only while its content is visible to
 // its recipient (the policy decides at read time, so a hidden or deleted item vanishes from them too).
+// Who hears about what (replies, comments, reactions) is decided in events.ts; following in follows.ts.
+// NOTIFY-EMAIL's job reads this table to send emails: nothing here calls email code.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { notificationEvents } from './live.js';
 
 export type NotificationType =
   | 'mention'
+  /** A comment on my content, or a reply to my comment. */
+  | 'reply'
+  /** A comment on content I follow (or in a space I follow) that is neither a mention nor a reply to me. */
+  | 'comment'
+  /** A reaction on my content: one row per person and item, withdrawn when they take all theirs back. */
+  | 'reaction'
   | 'must-read'
   | 'must-read-reminder'
   | 'space-invitation'
@@ -22,7 +31,24 @@ export interface NewNotification {
   createdAt: number;
 }
 
-/** Inserts notifications in one statement (nothing to do for an empty list). */
+/** Every type, in the order the preferences list them. */
+export const NOTIFICATION_TYPES: readonly NotificationType[] = [
+  'mention',
+  'reply',
+  'comment',
+  'reaction',
+  'must-read',
+  'must-read-reminder',
+  'space-request',
+  'space-invitation',
+  'space-request-approved',
+  'content-reported',
+];
+
+/**
+ * Inserts notifications in one statement (nothing to do for an empty list), then tells the live bus
+ * (live.ts explains why that is right even inside a transaction that has not committed yet).
+ */
 export async function notify(db: Kysely<Database> | Transaction<Database>, notifications: readonly NewNotification[]): Promise<void> {
   if (notifications.length === 0) return;
   // SQLite allows 32,766 bound values: 7 per row, so chunks of 2,000 rows.
@@ -43,4 +69,5 @@ export async function notify(db: Kysely<Database> | Transaction<Database>, notif
       )
       .execute();
   }
+  notificationEvents.emitFor(notifications.map((n) => n.userId));
 }

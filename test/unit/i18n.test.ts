@@ -128,6 +128,13 @@ const DYNAMIC_KEYS: Record<string, string[]> = {
   'people.import.read.': ['empty', 'unreadable', 'notUtf8', 'missingColumns', 'tooManyRows', 'tooLarge'],
   'people.import.columns.': ['name', 'email', 'jobTitle', 'department', 'site', 'managerEmail'],
   'people.import.errors.': ['nameMissing', 'emailMissing', 'badEmail', 'tooLong', 'duplicate', 'alreadyMember', 'alreadyInvited', 'badManagerEmail', 'managerUnknown', 'ownManager', 'managerCycle'],
+  'emailNotifications.sentences.': ['mention', 'reply', 'comment', 'reaction', 'mustRead', 'mustReadReminder', 'spaceInvitation', 'spaceRequest', 'spaceRequestApproved', 'contentReported', 'other'],
+  'emailNotifications.typeNames.': ['mention', 'reply', 'comment', 'reaction', 'mustRead', 'mustReadReminder', 'spaceInvitation', 'spaceRequest', 'spaceRequestApproved', 'contentReported', 'other'],
+  'emailNotifications.typeLabels.': ['mention', 'reply', 'comment', 'reaction', 'mustRead', 'mustReadReminder', 'spaceInvitation', 'spaceRequest', 'spaceRequestApproved', 'contentReported', 'other'],
+  'emailNotifications.frequencies.': ['daily', 'weekly', 'never'],
+  'emailNotifications.digest.subject.': ['daily', 'weekly'],
+  'emailNotifications.digest.intro.': ['daily', 'weekly'],
+  'emailNotifications.admin.states.': ['pending', 'running', 'failed'],
 };
 
 function keysUsed() {

@@ -5,6 +5,7 @@ import { recordAudit } from '../../audit/audit-log.js';
 import { renderMarkdown } from '../../content/markdown.js';
 import { recordLinks } from '../../content/store.js';
 import type { Database } from '../../db/schema.js';
+import { notifyComment, notifyReaction, withdrawReaction } from '../../notifications/events.js';
 import { attachAll, detachAttachments, type AttachmentOwner } from '../attachments/service.js';
 import type { ReactionKey } from './reactions.js';
 
@@ -48,6 +49,8 @@ export async function addComment(db: Kysely<Database>, input: NewComment, now = 
       .executeTakeFirstOrThrow();
     await recordLinks(trx, { contentId: input.contentId, commentId: row.id, actorId: input.authorId }, rendered, now);
     await attachAll(trx, input.attachmentIds, { commentId: row.id, contentId: input.contentId }, input.authorId);
+    // Replies and comments to those who follow; the mentioned already heard (once is enough).
+    await notifyComment(trx, { contentId: input.contentId, commentId: row.id, parentId: input.parentId, actorId: input.authorId, mentioned: rendered.mentionedUserIds }, now);
     return row.id;
   });
 }
@@ -135,12 +138,18 @@ export async function toggleReaction(db: Kysely<Database>, contentId: number, us
       .where('reaction', '=', reaction)
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    if (removed.numDeletedRows > 0n) return false;
+    if (removed.numDeletedRows > 0n) {
+      // No reaction left from this person: nobody is told about one that is not there.
+      await withdrawReaction(trx, contentId, userId);
+      return false;
+    }
     await trx
       .insertInto('reactions')
       .values({ content_id: contentId, user_id: userId, reaction, created_at: now })
       .onConflict((oc) => oc.doNothing())
       .execute();
+    // The item's author hears once per person, however many reactions they add.
+    await notifyReaction(trx, contentId, userId, now);
     return true;
   });
 }

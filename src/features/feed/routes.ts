@@ -8,6 +8,7 @@ import { NotFound } from '../../http/errors.js';
 import { isPartialRequest } from '../../http/render.js';
 import { authorize } from '../../policy/index.js';
 import { loadConversation } from '../conversation/queries.js';
+import { followButton } from '../notifications/follow-state.js';
 import { parseTimeCursor } from '../../http/cursor.js';
 import { countTopicItems, findTopic, listFeed } from './queries.js';
 
@@ -29,6 +30,7 @@ export default async function feedRoutes(app: FastifyInstance) {
       title: item.kind.title(item.data, request.t),
       item,
       conversation,
+      follow: await followButton(app, viewer.id, { kind: 'content', id: subject.id, spaceId: subject.space.id }),
       now: Date.now(),
     });
   });

@@ -7,7 +7,7 @@ import { formatDateTime } from '../../http/view-helpers.js';
 import { isPublished } from '../../policy/content-rules.js';
 import { authorize, type ContentSubject, type Viewer } from '../../policy/index.js';
 import { toCsv } from './csv.js';
-import { confirmRead, emailReminders, remindUnconfirmed } from './must-read.js';
+import { confirmRead, remindUnconfirmed } from './must-read.js';
 import { confirmationCounts, lastReminderAt, listAudience, REMINDER_INTERVAL_MS, wholeAudience } from './must-read-queries.js';
 import { zonedSortable } from './zoned-time.js';
 
@@ -117,25 +117,8 @@ export default async function mustReadRoutes(app: FastifyInstance) {
       }
       return reply.redirectTo(back);
     }
-    if (app.mailer.enabled) sendReminderEmails(request, item, result.recipients);
+    // The reminder emails go out through the email queue (src/features/email-notifications), quiet hours respected.
     reply.flash('news.flash.reminded', { count: result.recipients.length });
     return reply.redirectTo(back);
   });
-
-  /** Emails go out after the answer: a slow mail server never holds the request. */
-  function sendReminderEmails(request: FastifyRequest, item: ContentSubject, recipients: Parameters<typeof emailReminders>[1]) {
-    const organisation = request.organisation;
-    const senderName = request.user?.name ?? '';
-    void titleOf(request, item)
-      .then((title) =>
-        emailReminders(app.mailer, recipients, {
-          title,
-          link: `${app.config.publicUrl}/content/${item.id}`,
-          senderName,
-          organisationName: organisation?.name ?? 'Hameau',
-          defaultLocale: organisation?.default_locale ?? 'fr',
-        }),
-      )
-      .catch((error: unknown) => request.log.error({ err: error, contentId: item.id }, 'must-read reminder emails failed'));
-  }
 }

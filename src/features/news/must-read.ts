@@ -2,8 +2,6 @@
 // whoever tracks it may remind those who have not confirmed, once a day at most.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, Locale, Millis } from '../../db/schema.js';
-import { translate } from '../../i18n/index.js';
-import type { Mailer } from '../../mail/mailer.js';
 import { notify } from '../../notifications/notify.js';
 import type { ContentSubject } from '../../policy/subjects.js';
 import { loadContentSubject } from '../../content/subjects.js';
@@ -47,6 +45,20 @@ export async function syncMustReadNotifications(trx: Transaction<Database>, cont
     )
     .execute();
   const createdAt = Math.max(item.publishedAt, now);
+  // One event, one notification: someone the article mentions and who must read it hears "new
+  // must-read" only (the mention written by recordLinks just before, unread and not mailed yet, goes).
+  const ids = recipients.map((r) => r.id);
+  for (let start = 0; start < ids.length; start += 500) {
+    await trx
+      .deleteFrom('notifications')
+      .where('content_id', '=', contentId)
+      .where('type', '=', 'mention')
+      .where('comment_id', 'is', null)
+      .where('read_at', 'is', null)
+      .where('email_state', 'is', null)
+      .where('user_id', 'in', ids.slice(start, start + 500))
+      .execute();
+  }
   await notify(
     trx,
     recipients.map((r) => ({ userId: r.id, type: 'must-read' as const, actorId: item.authorId, contentId, createdAt })),
@@ -104,24 +116,4 @@ export async function remindUnconfirmed(db: Kysely<Database>, item: ContentSubje
     );
     return { ok: true, recipients: pending };
   });
-}
-
-/**
- * Emails the reminder to each recipient in their language, one after the other. Callers do not wait
- * for it: a slow mail server never holds the request (failures are logged by the mailer).
- */
-export async function emailReminders(
-  mailer: Mailer,
-  recipients: readonly ReminderRecipient[],
-  message: { title: string; link: string; senderName: string; organisationName: string; defaultLocale: Locale },
-): Promise<void> {
-  for (const recipient of recipients) {
-    const locale = recipient.locale ?? message.defaultLocale;
-    const params = { name: recipient.name, title: message.title, link: message.link, sender: message.senderName, organisation: message.organisationName };
-    await mailer.send({
-      to: recipient.email,
-      subject: translate(locale, 'news.emails.reminder.subject', params),
-      text: translate(locale, 'news.emails.reminder.body', params),
-    });
-  }
 }

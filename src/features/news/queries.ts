@@ -45,6 +45,8 @@ export interface ArticleForEdit {
   editedAt: Millis | null;
   pinnedUntil: Millis | null;
   mustRead: boolean;
+  /** A must-read whose emails ignore quiet hours (set by admins). */
+  urgent: boolean;
   commentsEnabled: boolean;
   cover: AttachmentRef | null;
   files: AttachmentRef[];
@@ -70,6 +72,7 @@ export async function findArticleForEdit(db: Kysely<Database>, id: number): Prom
       'n.title',
       'n.body',
       'n.category',
+      'n.urgent',
     ])
     .where('c.id', '=', id)
     .where('c.kind', '=', 'news')
@@ -89,6 +92,7 @@ export async function findArticleForEdit(db: Kysely<Database>, id: number): Prom
     editedAt: row.edited_at,
     pinnedUntil: row.pinned_until,
     mustRead: row.must_read === 1,
+    urgent: row.urgent === 1,
     commentsEnabled: row.comments_enabled === 1,
     cover: covers.at(-1) ?? null,
     files: attachments.filter((a) => a.purpose === 'file'),

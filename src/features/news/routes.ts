@@ -11,6 +11,7 @@ import { readForm } from '../../http/multipart.js';
 import { idParam, optionalId } from '../../http/params.js';
 import { formatDateTime } from '../../http/view-helpers.js';
 import { authorize, can, type Viewer } from '../../policy/index.js';
+import { isAdmin } from '../../policy/viewer.js';
 import { AttachmentsTaken, claimedAttachmentIds, receiveAttachments, stillPending, uploadContext } from '../attachments/service.js';
 import { newsKind } from './kind.js';
 import mustReadRoutes from './must-read-routes.js';
@@ -42,6 +43,8 @@ const ArticleForm = Type.Object({
   pinnedUntil: Field.optional(Field.text({ max: 10 })),
   commentsEnabled: Field.optional(Field.choice(['1'])),
   mustRead: Field.optional(Field.choice(['1'])),
+  /** Admins only, with must-read: its emails ignore quiet hours (src/features/email-notifications). */
+  urgent: Field.optional(Field.choice(['1'])),
   removeCover: Field.optional(Field.choice(['1'])),
   action: Field.choice(ACTIONS),
   scheduledAt: Field.optional(Field.text({ max: 16 })),
@@ -285,6 +288,8 @@ export default async function newsRoutes(app: FastifyInstance) {
         pinnedUntil,
         commentsEnabled: value.commentsEnabled === '1',
         mustRead: value.mustRead === '1',
+        // Only an admin's form says anything about urgency; anyone else's leaves it as it is.
+        urgent: isAdmin(context.viewer) ? value.mustRead === '1' && value.urgent === '1' : undefined,
         removeCover: value.removeCover === '1',
         publishedAt: context.published ? null : publishedAt,
       },
@@ -315,6 +320,7 @@ function valuesOf(article: ArticleForEdit, timeZone: string): Record<string, str
     pinnedUntil: article.pinnedUntil !== null ? pinnedUntilInput(article.pinnedUntil, timeZone) : '',
     ...(article.commentsEnabled ? { commentsEnabled: '1' } : {}),
     ...(article.mustRead ? { mustRead: '1' } : {}),
+    ...(article.urgent ? { urgent: '1' } : {}),
     action: isPublished(article) ? 'save' : scheduled ? 'schedule' : 'draft',
     scheduledAt: scheduled ? toZonedDateTimeInput(article.publishedAt!, timeZone) : '',
   };

@@ -1,6 +1,7 @@
 // Writing news articles: create and edit, each in one transaction with the content row, the
 // article's own row, its attachments, its mentions and topics, and its must-read notifications.
 import type { Kysely } from 'kysely';
+import { recordAudit } from '../../audit/audit-log.js';
 import { renderMarkdown } from '../../content/markdown.js';
 import { insertContent, recordLinks } from '../../content/store.js';
 import type { Database, Millis } from '../../db/schema.js';
@@ -17,6 +18,8 @@ export interface ArticleInput {
   pinnedUntil: Millis | null;
   commentsEnabled: boolean;
   mustRead: boolean;
+  /** Urgent must-read (admins): true or false to set it, undefined to leave it as it is. Audited when it changes. */
+  urgent?: boolean;
   /** Null: a draft. Now: published. Later: scheduled. Ignored when editing a published article. */
   publishedAt: Millis | null;
   /** The author's pending cover (at most one) and files, from receiveAttachments. */
@@ -67,8 +70,9 @@ export async function createArticle(
     );
     await trx
       .insertInto('news_articles')
-      .values({ content_id: id, title: input.title, body: input.body, body_html: rendered.html, summary: rendered.summary, category: input.category })
+      .values({ content_id: id, title: input.title, body: input.body, body_html: rendered.html, summary: rendered.summary, category: input.category, urgent: input.urgent ? 1 : 0 })
       .execute();
+    if (input.urgent) await recordAudit(trx, { actorId: where.authorId, action: 'news.urgent', subjectType: 'content', subjectId: id, details: { before: false, after: true } }, now);
     await attachAll(trx, [...input.coverIds.slice(-1), ...input.fileIds], { contentId: id }, where.authorId);
     await recordLinks(trx, { contentId: id, actorId: where.authorId }, rendered, now);
     await syncMustReadNotifications(trx, id, now);
@@ -106,9 +110,19 @@ export async function updateArticle(
       .execute();
     await trx
       .updateTable('news_articles')
-      .set({ title: input.title, body: input.body, body_html: rendered.html, summary: rendered.summary, category: input.category })
+      .set({
+        title: input.title,
+        body: input.body,
+        body_html: rendered.html,
+        summary: rendered.summary,
+        category: input.category,
+        ...(input.urgent !== undefined ? { urgent: input.urgent ? 1 : 0 } : {}),
+      })
       .where('content_id', '=', article.id)
       .execute();
+    if (input.urgent !== undefined && input.urgent !== article.urgent) {
+      await recordAudit(trx, { actorId, action: 'news.urgent', subjectType: 'content', subjectId: article.id, details: { before: article.urgent, after: input.urgent } }, now);
+    }
     const owner = { contentId: article.id };
     const cover = input.coverIds.slice(-1);
     await attachAll(trx, [...cover, ...input.fileIds], owner, actorId);

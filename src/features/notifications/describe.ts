@@ -1,21 +1,26 @@
-// Each notification as a sentence and a link: "Alice mentioned you in …", "New must-read: …".
+// Each entry of the list as a sentence and a link: "Alice mentioned you in …", "New must-read: …",
+// "Alice and 3 others commented on …" (plurals from the locale files, through `count`).
 // Titles come from each content kind, loaded for a whole page at once (one query per kind).
 import type { FastifyInstance } from 'fastify';
 import type { Translate } from '../../i18n/index.js';
 import type { NotificationRow } from './queries.js';
 
 export interface DescribedNotification {
+  /** The entry's latest notification: marking it read marks the entry read. */
   id: number;
   /** The sentence, in the viewer's language, with the names and title in it (escaped by the template). */
   text: string;
   href: string;
   createdAt: number;
   unread: boolean;
+  /** Grouped entries: how many notifications it stands for. */
+  total: number;
 }
 
 /** Where a notification leads. */
 export function hrefOf(n: Pick<NotificationRow, 'type' | 'contentId' | 'commentId' | 'spaceId'>): string {
   if (n.type === 'content-reported') return '/admin/moderation';
+  if (n.type === 'space-request' && n.spaceId !== null) return `/spaces/${n.spaceId}/members`;
   if (n.contentId !== null) return `/content/${n.contentId}${n.commentId !== null ? `#comment-${n.commentId}` : ''}`;
   if (n.spaceId !== null) return `/spaces/${n.spaceId}`;
   return '/notifications';
@@ -34,20 +39,33 @@ async function titles(app: FastifyInstance, rows: readonly NotificationRow[], t:
  * @example
  * const items = await describeNotifications(app, page.notifications, request.t);
  */
-export async function describeNotifications(app: FastifyInstance, rows: readonly NotificationRow[], t: Translate): Promise<DescribedNotification[]> {
+export async function describeNotifications(
+  app: FastifyInstance,
+  rows: readonly NotificationRow[],
+  t: Translate,
+  viewerId: number,
+): Promise<DescribedNotification[]> {
   const titleOf = await titles(app, rows, t);
   return rows.map((n) => {
     const params = {
       actor: n.actorName ?? t('notifications.someone'),
       title: (n.contentId !== null ? titleOf.get(n.contentId) : undefined) || t('notifications.untitled'),
       space: n.spaceName ?? '',
+      count: n.others,
     };
-    return { id: n.id, text: sentence(n, params, t), href: hrefOf(n), createdAt: n.createdAt, unread: n.readAt === null };
+    return { id: n.id, text: sentence(n, params, t, viewerId), href: hrefOf(n), createdAt: n.createdAt, unread: n.readAt === null, total: n.total };
   });
 }
 
-function sentence(n: NotificationRow, params: { actor: string; title: string; space: string }, t: Translate): string {
+function sentence(n: NotificationRow, params: { actor: string; title: string; space: string; count: number }, t: Translate, viewerId: number): string {
   switch (n.type) {
+    case 'reply':
+      // The item is the viewer's: a comment on it; otherwise an answer to the viewer's comment.
+      return n.contentAuthorId === viewerId ? t('notifications.groups.replyOnYours', params) : t('notifications.groups.replyToComment', params);
+    case 'comment':
+      return t('notifications.groups.comment', params);
+    case 'reaction':
+      return t('notifications.groups.reaction', params);
     case 'mention':
       return n.commentId !== null ? t('notifications.types.mentionInComment', params) : t('notifications.types.mention', params);
     case 'must-read':
@@ -57,11 +75,12 @@ function sentence(n: NotificationRow, params: { actor: string; title: string; sp
     case 'space-invitation':
       return t('notifications.types.spaceInvitation', params);
     case 'space-request':
-      return t('notifications.types.spaceRequest', params);
+      return t('notifications.groups.spaceRequest', params);
     case 'space-request-approved':
       return t('notifications.types.spaceRequestApproved', params);
     case 'content-reported':
-      return t('notifications.types.contentReported', params);
+      // Reports do not name who reported: moderators judge the content. Counted instead.
+      return t('notifications.groups.contentReported', { ...params, count: n.total });
     default:
       return n.contentId !== null ? t('notifications.types.otherContent', params) : t('notifications.types.other', params);
   }

@@ -50,6 +50,7 @@ import {
   requestToJoin,
   updateSpace,
 } from './service.js';
+import { followButton } from '../notifications/follow-state.js';
 
 const NAME_MAX = 100;
 const DESCRIPTION_MAX = 1000;
@@ -297,6 +298,7 @@ export default async function spacesRoutes(app: FastifyInstance) {
       role: spaceRole(viewer, space),
       pending,
       tab: 'feed',
+      follow: await followButton(app, viewer.id, { kind: 'space', id: space.id }),
       composer: can(viewer, 'space.post', space)
         ? { spaces: [{ id: space.id, name: space.name }], selectedSpaceId: space.id, values: {}, errors: {}, pending: [] }
         : null,

@@ -1,0 +1,105 @@
+// The preference forms (a person's and the organisation's): the table of choices per type and
+// channel, the digest frequency and quiet hours, read from the posted fields and written back.
+import { Type, type TObject, type TSchema } from '@sinclair/typebox';
+import type { DigestFrequency } from '../../db/schema.js';
+import { Field, parseForm, type FieldErrors } from '../../http/form.js';
+import type { Translate } from '../../i18n/index.js';
+import { DIGEST_FREQUENCIES, EMAIL_CHOICES, NOTIFICATION_TYPES, type TypeChoices } from './preferences.js';
+import { formatTimeOfDay, parseTimeOfDay, type QuietHours } from './quiet-hours.js';
+
+/** A time typed as HH:MM: checked by parseTimeOfDay, which gives the message. */
+const timeField = () => Field.optional(Type.String({ maxLength: 100 }));
+
+function choiceFields(): Record<string, TSchema> {
+  const fields: Record<string, TSchema> = {};
+  for (const type of NOTIFICATION_TYPES) {
+    fields[`inApp-${type}`] = Field.optional(Field.choice(['1'] as const));
+    fields[`email-${type}`] = Field.choice(EMAIL_CHOICES);
+  }
+  return fields;
+}
+
+const quietFields = { quietStart: timeField(), quietEnd: timeField(), quietWeekends: Field.optional(Field.choice(['1'] as const)) };
+
+export const PersonalForm: TObject = Type.Object({
+  ...choiceFields(),
+  digestFrequency: Field.choice(['organisation', ...DIGEST_FREQUENCIES] as const),
+  quietHours: Field.choice(['organisation', 'own'] as const),
+  ...quietFields,
+});
+
+export const OrganisationForm: TObject = Type.Object({
+  ...choiceFields(),
+  digestFrequency: Field.choice(DIGEST_FREQUENCIES),
+  ...quietFields,
+});
+
+/** The form's fields from stored choices (to show the form). */
+export function choiceValues(choices: TypeChoices): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const type of NOTIFICATION_TYPES) {
+    if (choices[type].inApp) values[`inApp-${type}`] = '1';
+    values[`email-${type}`] = choices[type].email;
+  }
+  return values;
+}
+
+export function quietValues(hours: QuietHours): Record<string, string> {
+  return { quietStart: formatTimeOfDay(hours.start), quietEnd: formatTimeOfDay(hours.end), ...(hours.weekends ? { quietWeekends: '1' } : {}) };
+}
+
+function choicesOf(value: Record<string, string | undefined>): TypeChoices {
+  return Object.fromEntries(
+    NOTIFICATION_TYPES.map((type) => [type, { inApp: value[`inApp-${type}`] === '1', email: value[`email-${type}`] as TypeChoices[typeof type]['email'] }]),
+  ) as TypeChoices;
+}
+
+function quietHoursOf(value: Record<string, string | undefined>, errors: FieldErrors, t: Translate): QuietHours | null {
+  const read = (name: 'quietStart' | 'quietEnd') => {
+    // Already refused by the schema (too long): that message stays.
+    if (errors[name]) return null;
+    const raw = value[name];
+    if (raw === undefined || raw === '') {
+      errors[name] = t('emailNotifications.errors.timeRequired');
+      return null;
+    }
+    const minutes = parseTimeOfDay(raw);
+    if (minutes === null) errors[name] = t('emailNotifications.errors.time');
+    return minutes;
+  };
+  const start = read('quietStart');
+  const end = read('quietEnd');
+  return start === null || end === null ? null : { start, end, weekends: value.quietWeekends === '1' };
+}
+
+export type ParsedForm<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors; values: Record<string, string> };
+
+/** A person's form: own quiet hours are read only when they chose them. */
+export function parsePersonalForm(
+  body: unknown,
+  t: Translate,
+): ParsedForm<{ choices: TypeChoices; digestFrequency: DigestFrequency | null; quietHours: QuietHours | null }> {
+  const form = parseForm(PersonalForm, body, t);
+  const errors: FieldErrors = form.ok ? {} : { ...form.errors };
+  const value = form.values;
+  let quietHours: QuietHours | null = null;
+  if (value.quietHours === 'own') quietHours = quietHoursOf(value, errors, t);
+  if (!form.ok || Object.keys(errors).length > 0) return { ok: false, errors, values: form.values };
+  return {
+    ok: true,
+    value: {
+      choices: choicesOf(value),
+      digestFrequency: value.digestFrequency === 'organisation' ? null : (value.digestFrequency as DigestFrequency),
+      quietHours,
+    },
+  };
+}
+
+/** The organisation's form: quiet hours are required. */
+export function parseOrganisationForm(body: unknown, t: Translate): ParsedForm<{ choices: TypeChoices; digestFrequency: DigestFrequency; quietHours: QuietHours }> {
+  const form = parseForm(OrganisationForm, body, t);
+  const errors: FieldErrors = form.ok ? {} : { ...form.errors };
+  const quietHours = quietHoursOf(form.values, errors, t);
+  if (!form.ok || !quietHours || Object.keys(errors).length > 0) return { ok: false, errors, values: form.values };
+  return { ok: true, value: { choices: choicesOf(form.values), digestFrequency: form.values.digestFrequency as DigestFrequency, quietHours } };
+}

@@ -1,0 +1,267 @@
+// What notification emails say: each notification as a sentence and an absolute link in the
+// recipient's language, the single email, and the digest grouped by item. Text first; the HTML part
+// is built from the same escaped text.
+import type { FastifyInstance } from 'fastify';
+import { sql, type Kysely } from 'kysely';
+import type { Database, Locale, Millis } from '../../db/schema.js';
+import { translator, type Translate } from '../../i18n/index.js';
+import type { OutgoingMail } from '../../mail/mailer.js';
+import type { Viewer } from '../../policy/index.js';
+import { spaceIsVisible, visibleContent } from '../../policy/visible-content.js';
+
+/** A notification as the emails need it. */
+export interface MailNotification {
+  id: number;
+  type: string;
+  actorName: string | null;
+  contentId: number | null;
+  contentKind: string | null;
+  commentId: number | null;
+  spaceId: number | null;
+  spaceName: string | null;
+  createdAt: Millis;
+}
+
+const MUST_READ_TYPES = ['must-read', 'must-read-reminder'];
+
+/** The notifications (by id) with what their sentences need. */
+export async function loadMailNotifications(db: Kysely<Database>, ids: readonly number[]): Promise<MailNotification[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('notifications as n')
+    .leftJoin('users as a', 'a.id', 'n.actor_id')
+    .leftJoin('spaces as s', 's.id', 'n.space_id')
+    .leftJoin('content as c', 'c.id', 'n.content_id')
+    .select(['n.id', 'n.type', 'a.name as actor_name', 'n.content_id', 'c.kind', 'n.comment_id', 'n.space_id', 's.name as space_name', 'n.created_at'])
+    .where('n.id', 'in', ids)
+    .orderBy('n.created_at')
+    .orderBy('n.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    type: r.type,
+    actorName: r.actor_name,
+    contentId: r.content_id,
+    contentKind: r.kind,
+    commentId: r.comment_id,
+    spaceId: r.space_id,
+    spaceName: r.space_name,
+    createdAt: r.created_at,
+  }));
+}
+
+/**
+ * The ids among `ids` (the viewer's notifications) that the viewer may still see now, decided by the
+ * policy's `visibleContent`, as the in-app list does: the item published, not deleted or hidden, in
+ * a space they may see; a must-read still a must-read; the comment not deleted or hidden.
+ */
+export async function stillVisible(db: Kysely<Database>, viewer: Viewer, ids: readonly number[], now: Millis): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('notifications as n')
+    .select('n.id')
+    .where('n.id', 'in', ids)
+    .where('n.user_id', '=', viewer.id)
+    .where((eb) =>
+      eb.or([
+        eb('n.content_id', 'is', null),
+        eb.exists(
+          visibleContent(db, viewer, now)
+            .select('c.id')
+            .where('c.id', '=', sql.ref<number>('n.content_id'))
+            .where((inner) => inner.or([inner(sql.ref<string>('n.type'), 'not in', MUST_READ_TYPES), inner('c.must_read', '=', 1)])),
+        ),
+      ]),
+    )
+    // About a space alone (a request to join, an approval): only while the space is one the person may
+    // see (a space admin removed from a private space no longer hears about it). An invitation is
+    // addressed to someone who is not a member yet: always.
+    .where((eb) =>
+      eb.or([eb('n.content_id', 'is not', null), eb('n.space_id', 'is', null), eb('n.type', '=', 'space-invitation'), spaceIsVisible(viewer, 'n.space_id')]),
+    )
+    .where((eb) =>
+      eb.or([
+        eb('n.comment_id', 'is', null),
+        eb.exists(
+          eb.selectFrom('comments as m').select('m.id').whereRef('m.id', '=', 'n.comment_id').where('m.deleted_at', 'is', null).where('m.hidden_at', 'is', null),
+        ),
+      ]),
+    )
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Where a notification leads, as an absolute link. */
+export function linkOf(publicUrl: string, n: Pick<MailNotification, 'type' | 'contentId' | 'commentId' | 'spaceId'>): string {
+  if (n.type === 'content-reported') return `${publicUrl}/admin/moderation`;
+  // Where the request is answered, as the in-app entry (src/features/notifications/describe.ts hrefOf).
+  if (n.type === 'space-request' && n.spaceId !== null) return `${publicUrl}/spaces/${n.spaceId}/members`;
+  if (n.contentId !== null) return `${publicUrl}/content/${n.contentId}${n.commentId !== null ? `#comment-${n.commentId}` : ''}`;
+  if (n.spaceId !== null) return `${publicUrl}/spaces/${n.spaceId}`;
+  return `${publicUrl}/notifications`;
+}
+
+/** Titles of the items, by content id, in the recipient's language. */
+async function titlesOf(app: FastifyInstance, rows: readonly MailNotification[], t: Translate): Promise<Map<number, string>> {
+  const items = rows.flatMap((r) => (r.contentId !== null && r.contentKind !== null ? [{ id: r.contentId, kind: r.contentKind }] : []));
+  const loaded = await app.contentKinds.loadMany(app.db, items);
+  return new Map([...loaded].map(([id, { kind, data }]) => [id, kind.title(data, t)]));
+}
+
+const SENTENCE_KEYS: Record<string, string> = {
+  mention: 'mention',
+  reply: 'reply',
+  comment: 'comment',
+  reaction: 'reaction',
+  'must-read': 'mustRead',
+  'must-read-reminder': 'mustReadReminder',
+  'space-invitation': 'spaceInvitation',
+  'space-request': 'spaceRequest',
+  'space-request-approved': 'spaceRequestApproved',
+  'content-reported': 'contentReported',
+};
+
+/** The locale key part of a type ('must-read' -> 'mustRead'), 'other' for an unknown one. */
+export function typeKey(type: string): string {
+  return SENTENCE_KEYS[type] ?? 'other';
+}
+
+/** "Alice, Bruno and 2 others" from the distinct actors of a group. */
+function actorList(names: readonly string[], t: Translate): string {
+  const distinct = [...new Set(names)];
+  if (distinct.length <= 1) return distinct[0] ?? t('emailNotifications.someone');
+  if (distinct.length === 2) return t('emailNotifications.actors.two', { first: distinct[0]!, second: distinct[1]! });
+  return t('emailNotifications.actors.many', { first: distinct[0]!, count: distinct.length - 1 });
+}
+
+function sentence(type: string, params: { actor: string; title: string; space: string; count: number }, t: Translate): string {
+  const key = SENTENCE_KEYS[type];
+  return key ? t(`emailNotifications.sentences.${key}`, params) : t('emailNotifications.sentences.other', params);
+}
+
+export interface Recipient {
+  id: number;
+  email: string;
+  name: string;
+  locale: Locale;
+}
+
+interface Common {
+  app: FastifyInstance;
+  recipient: Recipient;
+  organisationName: string;
+  /** The unsubscribe link for this email (its type, or the digest). */
+  unsubscribeUrl: string;
+}
+
+/** The email about one notification, in the recipient's language. */
+export async function singleMail(options: Common & { notification: MailNotification; urgent: boolean }): Promise<OutgoingMail> {
+  const { app, recipient, notification: n } = options;
+  const t = translator(recipient.locale);
+  const titles = await titlesOf(app, [n], t);
+  const title = (n.contentId !== null ? titles.get(n.contentId) : undefined) || t('emailNotifications.untitled');
+  const text = sentence(n.type, { actor: n.actorName ?? t('emailNotifications.someone'), title, space: n.spaceName ?? '', count: 1 }, t);
+  const link = linkOf(app.config.publicUrl, n);
+  const subjectKey = options.urgent ? 'emailNotifications.single.urgentSubject' : 'emailNotifications.single.subject';
+  const subject = t(subjectKey, { text, organisation: options.organisationName });
+  const typeName = t(`emailNotifications.typeNames.${SENTENCE_KEYS[n.type] ?? 'other'}`);
+  const body = [
+    t('emailNotifications.hello', { name: recipient.name }),
+    '',
+    `${text}.`,
+    '',
+    t('emailNotifications.single.open', { link }),
+    '',
+    '-- ',
+    t('emailNotifications.footer.why', { organisation: options.organisationName }),
+    t('emailNotifications.footer.unsubscribeType', { type: typeName, link: options.unsubscribeUrl }),
+    t('emailNotifications.footer.preferences', { link: `${app.config.publicUrl}/account/notifications` }),
+  ].join('\n');
+  return { to: recipient.email, subject, text: body, html: htmlOf(body, recipient.locale), unsubscribeUrl: options.unsubscribeUrl };
+}
+
+export interface DigestGroup {
+  title: string;
+  link: string;
+  lines: string[];
+}
+
+/** The notifications grouped by item (in order of their first notification), each type's actors together. */
+export async function digestGroups(app: FastifyInstance, rows: readonly MailNotification[], t: Translate): Promise<DigestGroup[]> {
+  const titles = await titlesOf(app, rows, t);
+  const groups = new Map<string, { title: string; link: string; byType: Map<string, MailNotification[]> }>();
+  for (const n of rows) {
+    const key = n.contentId !== null ? `c${n.contentId}` : n.spaceId !== null ? `s${n.spaceId}` : `n${n.id}`;
+    let group = groups.get(key);
+    if (!group) {
+      const title =
+        n.contentId !== null ? titles.get(n.contentId) || t('emailNotifications.untitled') : n.spaceName ? t('emailNotifications.digest.space', { space: n.spaceName }) : t('emailNotifications.untitled');
+      group = { title, link: linkOf(app.config.publicUrl, { ...n, commentId: null }), byType: new Map() };
+      groups.set(key, group);
+    }
+    group.byType.set(n.type, [...(group.byType.get(n.type) ?? []), n]);
+  }
+  return [...groups.values()].map((group) => ({
+    title: group.title,
+    link: group.link,
+    lines: [...group.byType].map(([type, list]) =>
+      sentence(
+        type,
+        {
+          actor: actorList(list.map((n) => n.actorName ?? t('emailNotifications.someone')), t),
+          title: group.title,
+          space: list[0]!.spaceName ?? '',
+          count: list.length,
+        },
+        t,
+      ),
+    ),
+  }));
+}
+
+/** The digest: one email with every group, in the recipient's language. */
+export async function digestMail(options: Common & { notifications: readonly MailNotification[]; frequency: 'daily' | 'weekly' }): Promise<OutgoingMail> {
+  const { app, recipient } = options;
+  const t = translator(recipient.locale);
+  const groups = await digestGroups(app, options.notifications, t);
+  const count = options.notifications.length;
+  const lines = [
+    t('emailNotifications.hello', { name: recipient.name }),
+    '',
+    t(`emailNotifications.digest.intro.${options.frequency}`, { count }),
+    '',
+  ];
+  for (const group of groups) {
+    lines.push(`## ${group.title}`);
+    for (const line of group.lines) lines.push(`- ${line}`);
+    lines.push(group.link, '');
+  }
+  lines.push(
+    '-- ',
+    t('emailNotifications.footer.why', { organisation: options.organisationName }),
+    t('emailNotifications.footer.unsubscribeDigest', { link: options.unsubscribeUrl }),
+    t('emailNotifications.footer.preferences', { link: `${app.config.publicUrl}/account/notifications` }),
+  );
+  const body = lines.join('\n');
+  return {
+    to: recipient.email,
+    subject: t(`emailNotifications.digest.subject.${options.frequency}`, { count, organisation: options.organisationName }),
+    text: body,
+    html: htmlOf(body, recipient.locale),
+    unsubscribeUrl: options.unsubscribeUrl,
+  };
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** A plain HTML part from the text: every character escaped, links made clickable, nothing else. */
+export function htmlOf(text: string, locale: Locale): string {
+  const paragraphs = text.split('\n').map((line) => {
+    const escaped = escapeHtml(line).replace(/https?:\/\/[^\s<>&"']+(?:&amp;[^\s<>&"']+)*/g, (url) => `<a href="${url}">${url}</a>`);
+    if (line.startsWith('## ')) return `<h2 style="font-size:1.1em">${escaped.slice(3)}</h2>`;
+    return escaped === '' ? '<br>' : `<div>${escaped}</div>`;
+  });
+  return `<!doctype html><html lang="${locale}"><body style="font-family:sans-serif;line-height:1.5">${paragraphs.join('\n')}</body></html>`;
+}

@@ -1,0 +1,55 @@
+// The admin's outbox: notification emails and digests waiting to go out or failed, with their
+// recipient, kind, due time, attempts and last error (one line, no stack).
+import type { FastifyInstance } from 'fastify';
+import type { Millis } from '../../db/schema.js';
+import { EMAIL_JOB_TYPES } from './delivery.js';
+
+export interface OutboxEntry {
+  id: number;
+  state: string;
+  /** A notification type, or 'digest'. */
+  kind: string;
+  recipientName: string | null;
+  recipientEmail: string | null;
+  dueAt: Millis;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+}
+
+const OUTBOX_SIZE = 200;
+
+export async function outbox(app: FastifyInstance): Promise<OutboxEntry[]> {
+  // Failed ones first, and never hidden behind a long queue of waiting ones (a weekend's held emails).
+  const failed = await app.jobs.list(EMAIL_JOB_TYPES, ['failed'], OUTBOX_SIZE);
+  const jobs = [...failed, ...(await app.jobs.list(EMAIL_JOB_TYPES, ['pending', 'running'], OUTBOX_SIZE))];
+  const notificationIds = jobs.flatMap((job) => (job.type === 'email.notification' ? [(job.payload as { notificationId: number }).notificationId] : []));
+  const notifications = notificationIds.length
+    ? await app.db.selectFrom('notifications').select(['id', 'user_id', 'type']).where('id', 'in', notificationIds).execute()
+    : [];
+  const byNotification = new Map(notifications.map((n) => [n.id, n]));
+  const userIds = [
+    ...new Set([
+      ...notifications.map((n) => n.user_id),
+      ...jobs.flatMap((job) => (job.type === 'email.digest' ? [(job.payload as { userId: number }).userId] : [])),
+    ]),
+  ];
+  const users = userIds.length ? await app.db.selectFrom('users').select(['id', 'name', 'email']).where('id', 'in', userIds).execute() : [];
+  const byUser = new Map(users.map((u) => [u.id, u]));
+  return jobs.map((job) => {
+    const notification = job.type === 'email.notification' ? byNotification.get((job.payload as { notificationId: number }).notificationId) : undefined;
+    const userId = job.type === 'email.digest' ? (job.payload as { userId: number }).userId : notification?.user_id;
+    const user = userId === undefined ? undefined : byUser.get(userId);
+    return {
+      id: job.id,
+      state: job.state,
+      kind: job.type === 'email.digest' ? 'digest' : (notification?.type ?? 'other'),
+      recipientName: user?.name ?? null,
+      recipientEmail: user?.email ?? null,
+      dueAt: job.runAt,
+      attempts: job.attempts,
+      maxAttempts: job.maxAttempts,
+      lastError: job.lastError,
+    };
+  });
+}
