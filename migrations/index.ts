@@ -6,6 +6,7 @@ import * as spacesAndContent from './0003-spaces-and-content.js';
 import * as people from './0004-people.js';
 import * as follows from './0005-follows.js';
 import * as emailDelivery from './0006-email-delivery.js';
+import * as search from './0007-search.js';
 
 export const coreMigrations: MigrationSet = {
   '0001-foundation': foundation,
@@ -14,4 +15,5 @@ export const coreMigrations: MigrationSet = {
   '0004-people': people,
   '0005-follows': follows,
   '0006-email-delivery': emailDelivery,
+  '0007-search': search,
 };

@@ -49,6 +49,8 @@ import { OrganisationStore } from './organisation/organisation.js';
 import { staticDir, viewsDir } from './paths.js';
 import { viewHelpers } from './http/view-helpers.js';
 import { ContentKinds } from './content/kinds.js';
+import { createSearchSources } from './search/core-sources.js';
+import searchRoutes from './features/search/routes.js';
 import { JobQueue } from './jobs/queue.js';
 import emailNotificationsRoutes from './features/email-notifications/routes.js';
 
@@ -113,6 +115,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('mailer', createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, logger: app.log }));
   app.decorate('organisation', new OrganisationStore(database.db));
   app.decorate('contentKinds', new ContentKinds());
+  app.decorate('searchSources', createSearchSources(app.contentKinds));
   app.decorate('jobs', new JobQueue({ db: database.db, log: app.log, clock: options.clock }));
   // The worker runs in the server, not in tests built with inject() (they call app.jobs.runDue).
   app.addHook('onListen', async () => app.jobs.start());
@@ -181,6 +184,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(charterRoutes);
   await app.register(settingsRoutes);
   await app.register(notificationsRoutes);
+  await app.register(searchRoutes);
   await app.register(emailNotificationsRoutes);
 
   return app;

@@ -11,6 +11,8 @@ import { coreMigrations } from '../../migrations/index.js';
 import { hashPassword } from '../auth/passwords.js';
 import { insertPeople, makePeople, Random, seedContent, type SeedParameters } from './seed-content.js';
 import { seedProfiles } from './seed-people.js';
+import { coreSearchApp } from '../search/core-app.js';
+import { rebuildSearchIndex } from '../search/sync.js';
 
 /** Every seeded person's password. */
 export const SEED_PASSWORD = 'seeded pass phrase for demos';
@@ -111,6 +113,10 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     timings['setup and people'] = Math.round(performance.now() - started);
 
     Object.assign(timings, await seedContent(db, sqlite, parameters, people, SEED_ORGANISATION, 2));
+    // The search index, built once from everything (the triggers only queued what was written).
+    const indexing = performance.now();
+    await rebuildSearchIndex(coreSearchApp(db));
+    timings['search index'] = Math.round(performance.now() - indexing);
 
     const counts: Record<string, number> = {};
     for (const table of COUNTED_TABLES) counts[table] = (sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;

@@ -1,10 +1,11 @@
 // `npm run bench`: seeds realistic databases (cached between runs), starts the built server on a copy,
 // signs in as a seeded member and drives it with autocannon over loopback: the home feed at 10 and 50
-// connections, a space feed, a permalink page with 50 comments, posting a comment. In the same run it
+// connections, a space feed, a permalink page with 50 comments, search (a common word, a rare one, a
+// prefix: test/bench/search-queries.ts), the people directory, posting a comment. In the same run it
 // measures a floor (test/bench/floor.ts: Fastify + Eta rendering a page of the same size from memory)
-// and prints each scenario's requests per second as a ratio to it, then the home feed on a database
-// ten times smaller, to show that its cost does not grow with the data. Not a test: numbers depend on
-// the machine; docs/performance.md explains the method and keeps the figures.
+// and prints each scenario's requests per second as a ratio to it, then the home feed and the
+// searches on a database ten times smaller, to show that their cost does not grow with the data.
+// Not a test: numbers depend on the machine; docs/performance.md explains the method and keeps the figures.
 //
 //   npm run bench -- [--duration 10] [--items 100000] [--small-items 10000] [--users 1000] [--spaces 50]
 //                    [--data-dir DIR] [--no-scaling] [--reseed] [--cache-dir DIR] [--keep]
@@ -22,6 +23,7 @@ import { SEED_MEMBER_EMAIL, SEED_PASSWORD } from '../../src/cli/seed.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { projectRoot } from '../../src/paths.js';
 import { freePort } from '../helpers/process.js';
+import { DIRECTORY_QUERY, SEARCH_QUERIES } from './search-queries.js';
 
 const { values } = parseArgs({
   options: {
@@ -59,6 +61,9 @@ function seedCodeHash(): string {
     'src/cli/seed-content.ts',
     'src/content/markdown.ts',
     'src/features/conversation/reactions.ts',
+    // The seed builds the search index through them.
+    'src/search/core-sources.ts',
+    'src/search/sync.ts',
     ...fs.readdirSync(path.join(projectRoot, 'migrations')).map((f) => `migrations/${f}`),
   ].sort();
   for (const file of files) hash.update(file).update(fs.readFileSync(path.join(projectRoot, file)));
@@ -371,6 +376,12 @@ function hameauScenarios(base: string, cookie: string, targets: Targets, writers
     { name: 'GET / home feed', connections: 50, url: `${base}/`, headers: signedIn, accept: '2xx' },
     { name: `GET /spaces/${targets.spaceId} space feed`, connections: 10, url: `${base}/spaces/${targets.spaceId}`, headers: signedIn, accept: '2xx' },
     { name: `GET /content/${targets.permalinkId} (50 comments)`, connections: 10, url: `${base}/content/${targets.permalinkId}`, headers: signedIn, accept: '2xx' },
+    // Search (issue 4): the results page for a common word, a rare one and a word being typed.
+    ...SEARCH_QUERIES.map(
+      (q): Scenario => ({ name: `GET /search?q=${q.q} (${q.name})`, connections: 10, url: `${base}/search?q=${encodeURIComponent(q.q)}`, headers: signedIn, accept: '2xx' }),
+    ),
+    // The people directory (issue 4, src/features/people): the beginning of a common name.
+    { name: `GET /people?q=${DIRECTORY_QUERY} (directory)`, connections: 10, url: `${base}/people?q=${DIRECTORY_QUERY}`, headers: signedIn, accept: '2xx' },
     {
       name: `POST /content/${targets.commentTargetId}/comments`,
       connections: 10,
@@ -449,7 +460,8 @@ async function benchHameau(dbFile: string, label: string, full: boolean): Promis
     const articles = homePage.toString('utf8').match(/<article[\s>]/g)?.length ?? 0;
     console.log(`\n${label}: server pid ${server.pid}, signed in as ${SEED_MEMBER_EMAIL}; home feed ${home.status}, ${homeBytes} bytes, ${articles} <article> elements`);
     await warmUp(`${server.base}/`, { cookie });
-    const scenarios = hameauScenarios(server.base, cookie, targets, writers).filter((s) => full || s.name.startsWith('GET / home'));
+    // The small database: the scenarios whose cost must not grow with the data (home feed, search).
+    const scenarios = hameauScenarios(server.base, cookie, targets, writers).filter((s) => full || s.name.startsWith('GET / home') || s.name.startsWith('GET /search'));
     const rows: Row[] = [];
     for (const scenario of scenarios) {
       const row = await run(scenario, server.pid);
@@ -542,6 +554,18 @@ async function main() {
     }
   }
 
+  const searchRows = (rows: Row[]) => rows.filter((r) => r.name.startsWith('GET /search'));
+  if (small) {
+    console.log(`\n### Scaling: search, ${values['small-items']} vs ${params.items} items\n`);
+    console.log('| Search | Items | req/s | p50 ms | p99 ms | page bytes | result |\n| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+    for (const r of searchRows(big.rows)) {
+      for (const [label, row] of [[values['small-items'], small.rows.find((x) => x.name === r.name)], [String(params.items), r]] as const) {
+        const figure = (n: number) => (row?.ran ? String(n) : '–');
+        if (row) console.log(`| ${r.name} | ${label} | ${figure(row.rps)} | ${figure(row.p50)} | ${figure(row.p99)} | ${row.bytes ?? '–'} | ${row.failure ? `FAILED: ${row.failure}` : 'ok'} |`);
+      }
+    }
+  }
+
   // The issue's targets, checked against this run.
   const checks: string[] = [];
   const home50 = homeAt(big.rows, 50);
@@ -562,6 +586,19 @@ async function main() {
       checks.push(`home feed cost independent of size: ${params.items} items at ${(ratio * 100).toFixed(0)}% of the req/s at ${values['small-items']} ${ratio >= 0.8 ? 'PASS' : 'FAIL'} (within 20%)`);
     } else checks.push('home feed cost independent of size: FAIL (a scenario failed)');
   }
+  // Issue 4: search and the directory at 10 connections; search roughly flat from the small database to the big one.
+  for (const r of searchRows(big.rows)) {
+    if (r.failure) checks.push(`${r.name} @10 p99 < 100 ms: FAIL (the scenario failed: ${r.failure})`);
+    else checks.push(`${r.name} @10 p99 < 100 ms: ${r.p99} ms ${r.p99 < 100 ? 'PASS' : 'FAIL'}`);
+    const s10 = small?.rows.find((x) => x.name === r.name);
+    if (small && s10 && !s10.failure && !r.failure) {
+      const ratio = r.rps / s10.rps;
+      checks.push(`${r.name} cost roughly flat: ${params.items} items at ${(ratio * 100).toFixed(0)}% of the req/s at ${values['small-items']} ${ratio >= 0.8 ? 'PASS' : 'FAIL'} (within 20%)`);
+    } else if (small) checks.push(`${r.name} cost roughly flat: FAIL (a scenario failed)`);
+  }
+  const directory = big.rows.find((r) => r.name.includes('(directory)'));
+  if (directory && !directory.failure) checks.push(`directory @10 p99 < 50 ms: ${directory.p99} ms ${directory.p99 < 50 ? 'PASS' : 'FAIL'}`);
+  else checks.push(`directory @10 p99 < 50 ms: FAIL (the scenario failed: ${directory?.failure ?? 'not run'})`);
   console.log(`\n### Targets\n\n${checks.map((c) => `- ${c}`).join('\n')}`);
   const failed = [...big.rows, ...(small?.rows ?? [])].filter((r) => r.failure);
   if (failed.length > 0) {
