@@ -7,6 +7,7 @@ import * as people from './0004-people.js';
 import * as follows from './0005-follows.js';
 import * as emailDelivery from './0006-email-delivery.js';
 import * as search from './0007-search.js';
+import * as coveringFeedIndex from './0008-covering-feed-index.js';
 
 export const coreMigrations: MigrationSet = {
   '0001-foundation': foundation,
@@ -16,4 +17,5 @@ export const coreMigrations: MigrationSet = {
   '0005-follows': follows,
   '0006-email-delivery': emailDelivery,
   '0007-search': search,
+  '0008-covering-feed-index': coveringFeedIndex,
 };

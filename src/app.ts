@@ -5,7 +5,6 @@ import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
 import type SQLite from 'better-sqlite3';
-import { Eta } from 'eta';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -42,6 +41,7 @@ import healthRoutes from './http/health.js';
 import { loggerOptions } from './http/logging.js';
 import rateLimits from './http/rate-limits.js';
 import render from './http/render.js';
+import { createTemplateEngine } from './http/templates.js';
 import requestContext from './http/request-context.js';
 import security from './http/security.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
@@ -152,7 +152,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     index: false,
   });
   await app.register(view, {
-    engine: { eta: new Eta({ views: viewsDir, cache: config.cacheTemplates, autoEscape: true }) },
+    engine: { eta: createTemplateEngine(viewsDir, config.cacheTemplates) },
     templates: viewsDir,
     production: config.cacheTemplates,
     defaultContext: viewHelpers,

@@ -74,7 +74,7 @@ export default fp(
       const html = partial
         ? await this.viewAsync(options.fragment ?? template, locals)
         : await this.viewAsync(template, locals, { layout: 'layout' });
-      return this.send(html);
+      return this.send(Buffer.from(html));
     });
 
     app.decorateReply('redirectTo', function redirectTo(this: FastifyReply, url: string) {

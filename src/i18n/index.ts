@@ -38,6 +38,7 @@ function loadCatalogue(locale: Locale): Catalogue {
 
 const catalogues = new Map<Locale, Catalogue>(LOCALES.map((locale) => [locale, loadCatalogue(locale)]));
 const pluralRules = new Map(LOCALES.map((locale) => [locale, new Intl.PluralRules(locale)]));
+const numberFormats = new Map(LOCALES.map((locale) => [locale, new Intl.NumberFormat(locale)]));
 
 /** True for a language Hameau speaks ("fr", "en"). */
 export function isLocale(value: unknown): value is Locale {
@@ -57,6 +58,38 @@ function lookup(catalogue: Catalogue | undefined, key: string): Message | undefi
   return undefined;
 }
 
+/**
+ * A message split once into its literal text and its placeholders: literals at even indexes, the
+ * names of `{placeholders}` at odd ones. A page calls `t` hundreds of times; splitting every message
+ * again with a regular expression on each call showed in the feed's profile.
+ */
+type Parts = readonly string[];
+type Compiled = { plural: false; parts: Parts } | { plural: true; forms: Record<string, Parts> };
+
+function split(text: string): Parts {
+  return text.split(/\{(\w+)\}/g);
+}
+
+function compile(message: Message): Compiled {
+  if (typeof message === 'string') return { plural: false, parts: split(message) };
+  return { plural: true, forms: Object.fromEntries(Object.entries(message).map(([form, text]) => [form, split(text)])) };
+}
+
+/** Compiled messages by key, per locale, with the fallback locale's where a locale has none. */
+const compiled = new Map<Locale, Map<string, Compiled>>();
+
+function compiledMessage(locale: Locale, key: string): Compiled | undefined {
+  let messages = compiled.get(locale);
+  if (!messages) compiled.set(locale, (messages = new Map()));
+  let found = messages.get(key);
+  if (found === undefined) {
+    const message = lookup(catalogues.get(locale), key) ?? lookup(catalogues.get(FALLBACK_LOCALE), key);
+    if (message === undefined) return undefined;
+    messages.set(key, (found = compile(message)));
+  }
+  return found;
+}
+
 /** True when `key` names a message in every locale (used by tests and by code that builds keys). */
 export function hasMessage(key: string): boolean {
   return LOCALES.every((locale) => lookup(catalogues.get(locale), key) !== undefined);
@@ -70,21 +103,24 @@ export function hasMessage(key: string): boolean {
  * translate('fr', 'members.count', { count: 3 }) // "3 membres"
  */
 export function translate(locale: Locale, key: string, params: Params = {}): string {
-  const message = lookup(catalogues.get(locale), key) ?? lookup(catalogues.get(FALLBACK_LOCALE), key);
+  const message = compiledMessage(locale, key);
   if (message === undefined) return key;
-  let text: string;
-  if (typeof message === 'string') {
-    text = message;
+  let parts: Parts;
+  if (!message.plural) {
+    parts = message.parts;
   } else {
     const count = typeof params.count === 'number' ? params.count : Number(params.count ?? 0);
-    const form = count === 0 && message.zero !== undefined ? 'zero' : pluralRules.get(locale)!.select(count);
-    text = message[form] ?? message.other!;
+    const form = count === 0 && message.forms.zero !== undefined ? 'zero' : pluralRules.get(locale)!.select(count);
+    parts = message.forms[form] ?? message.forms.other!;
   }
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+  if (parts.length === 1) return parts[0]!;
+  let text = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i]!;
     const value = params[name];
-    if (value === undefined) return whole;
-    return typeof value === 'number' ? value.toLocaleString(locale) : value;
-  });
+    text += (value === undefined ? `{${name}}` : typeof value === 'number' ? numberFormats.get(locale)!.format(value) : value) + parts[i + 1]!;
+  }
+  return text;
 }
 
 /** `translate` bound to one language: the `t` of requests and templates. */

@@ -2,6 +2,7 @@
 // organisation's rules that decide what members may do. Built once per request.
 import type { Kysely } from 'kysely';
 import type { CurrentUser } from '../auth/sessions.js';
+import { compiledQuery } from '../db/compiled-query.js';
 import type { Database, Organisation, SpaceCreation, SpaceRole } from '../db/schema.js';
 
 export interface OrganisationPolicy {
@@ -28,6 +29,17 @@ export function organisationPolicy(organisation: Pick<Organisation, 'space_creat
   };
 }
 
+// Every signed-in request runs it: compiled once (src/db/compiled-query.ts).
+const memberships = compiledQuery((db, userId: number) =>
+  db
+    .selectFrom('space_members as m')
+    .innerJoin('spaces as s', 's.id', 'm.space_id')
+    .select(['m.space_id', 'm.role', 's.name'])
+    .where('m.user_id', '=', userId)
+    .orderBy('s.sort_name')
+    .orderBy('s.id'),
+);
+
 /**
  * Adds to a signed-in user what the policy needs: one indexed query for their spaces and roles.
  *
@@ -35,14 +47,7 @@ export function organisationPolicy(organisation: Pick<Organisation, 'space_creat
  * request.user = await loadViewer(app.db, session.user, request.organisation);
  */
 export async function loadViewer(db: Kysely<Database>, user: CurrentUser, organisation: Organisation | null): Promise<Viewer> {
-  const rows = await db
-    .selectFrom('space_members as m')
-    .innerJoin('spaces as s', 's.id', 'm.space_id')
-    .select(['m.space_id', 'm.role', 's.name'])
-    .where('m.user_id', '=', user.id)
-    .orderBy('s.sort_name')
-    .orderBy('s.id')
-    .execute();
+  const rows = await memberships(db, user.id);
   return {
     ...user,
     spaceRoles: new Map(rows.map((r) => [r.space_id, r.role])),

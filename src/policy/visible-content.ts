@@ -9,6 +9,14 @@ import { isAdmin, type Viewer } from './viewer.js';
 type WithContent = Database & { c: Database['content'] };
 
 /**
+ * The private spaces the viewer belongs to, as the one JSON parameter the rules below take: the SQL
+ * text is then the same for every viewer, and its statement (and a compiled query) is reused.
+ */
+export function memberSpacesJson(viewer: Viewer): string {
+  return JSON.stringify([...viewer.spaceRoles.keys()]);
+}
+
+/**
  * The spaces the viewer may see, as a condition on a space id column: the company and open spaces,
  * the private ones they belong to; every space for admins.
  *
@@ -16,12 +24,29 @@ type WithContent = Database & { c: Database['content'] };
  * db.selectFrom('spaces').selectAll().where(spaceIsVisible(viewer, 'spaces.id'))
  */
 export function spaceIsVisible(viewer: Viewer, column: string): RawBuilder<SqlBool> {
-  if (isAdmin(viewer)) return sql<SqlBool>`1 = 1`;
+  return spaceVisibility({ admin: isAdmin(viewer), memberOf: memberSpacesJson(viewer) }, column);
+}
+
+/**
+ * Who sees what, given as values rather than as a Viewer: `admin`, and `memberOf` (memberSpacesJson)
+ * placed in the query as a parameter. Compiled queries (src/db/compiled-query.ts) pass stand-ins for
+ * them; everything else calls spaceIsVisible and visibleContent.
+ */
+export interface Visibility {
+  admin: boolean;
+  /** memberSpacesJson(viewer), or a compiled query's stand-in for it. */
+  memberOf: unknown;
+}
+
+export function visibilityOf(viewer: Viewer): Visibility {
+  return { admin: isAdmin(viewer), memberOf: memberSpacesJson(viewer) };
+}
+
+/** spaceIsVisible, from a Visibility. */
+export function spaceVisibility(visibility: Visibility, column: string): RawBuilder<SqlBool> {
+  if (visibility.admin) return sql<SqlBool>`1 = 1`;
   const ref = sql.ref(column);
-  const open = sql`${ref} in (select id from spaces where visibility in ('company', 'open'))`;
-  const memberOf = [...viewer.spaceRoles.keys()];
-  if (memberOf.length === 0) return sql<SqlBool>`${open}`;
-  return sql<SqlBool>`(${open} or ${ref} in (${sql.join(memberOf)}))`;
+  return sql<SqlBool>`(${ref} in (select id from spaces where visibility in ('company', 'open')) or ${ref} in (select value from json_each(${visibility.memberOf})))`;
 }
 
 /**
@@ -33,13 +58,18 @@ export function spaceIsVisible(viewer: Viewer, column: string): RawBuilder<SqlBo
  * const rows = await visibleContent(db, viewer).select(['c.id', 'c.kind']).orderBy('c.published_at', 'desc').limit(20).execute();
  */
 export function visibleContent(db: Kysely<Database>, viewer: Viewer, now = Date.now()): SelectQueryBuilder<WithContent, 'c', {}> {
+  return contentVisibleWith(db, visibilityOf(viewer), now);
+}
+
+/** visibleContent, from a Visibility; `now` may be a compiled query's stand-in too. */
+export function contentVisibleWith(db: Kysely<Database>, visibility: Visibility, now: unknown): SelectQueryBuilder<WithContent, 'c', {}> {
   return db
     .selectFrom('content as c')
     .where('c.deleted_at', 'is', null)
     .where('c.hidden_at', 'is', null)
     .where('c.published_at', 'is not', null)
-    .where('c.published_at', '<=', now)
-    .where(spaceIsVisible(viewer, 'c.space_id'));
+    .where('c.published_at', '<=', now as number)
+    .where(spaceVisibility(visibility, 'c.space_id'));
 }
 
 export type AudienceQuery = SelectQueryBuilder<Database & { u: Database['users'] }, 'u', {}>;

@@ -2,6 +2,7 @@
 // (cards, pages, conversations), an uploader's pending ones (forms), and what the cleanup needs.
 import type { Kysely, Transaction } from 'kysely';
 import type { AttachmentRef } from '../../content/items.js';
+import { compiledQuery, inJson } from '../../db/compiled-query.js';
 import type { Attachment, AttachmentPurpose, Database } from '../../db/schema.js';
 import type { SpaceSubject } from '../../policy/subjects.js';
 
@@ -34,6 +35,21 @@ export interface AttachmentRefs {
   byComment: Map<number, AttachmentRef[]>;
 }
 
+// Every card and page runs it: compiled once, the ids as JSON (src/db/compiled-query.ts).
+const refRows = compiledQuery((db, contentIdsJson: string, commentIdsJson: string) =>
+  db
+    .selectFrom('attachments')
+    .select([...REF_COLUMNS, 'content_id', 'comment_id'])
+    .where((eb) =>
+      eb.or([
+        // A comment's attachments carry its item's id too: only those without a comment are the item's.
+        eb.and([eb('content_id', 'in', inJson<number>(contentIdsJson)), eb('comment_id', 'is', null)]),
+        eb('comment_id', 'in', inJson<number>(commentIdsJson)),
+      ]),
+    )
+    .orderBy('id'),
+);
+
 /**
  * The attachments of many content items and comments, in one query (no N+1). Ids absent from the
  * maps have none. The caller has already decided which items and comments the viewer may see.
@@ -50,18 +66,7 @@ export async function loadAttachmentRefs(
   const commentIds = [...new Set(ids.commentIds ?? [])];
   const refs: AttachmentRefs = { byContent: new Map(), byComment: new Map() };
   if (contentIds.length === 0 && commentIds.length === 0) return refs;
-  const rows = await db
-    .selectFrom('attachments')
-    .select([...REF_COLUMNS, 'content_id', 'comment_id'])
-    .where((eb) =>
-      eb.or([
-        // A comment's attachments carry its item's id too: only those without a comment are the item's.
-        ...(contentIds.length > 0 ? [eb.and([eb('content_id', 'in', contentIds), eb('comment_id', 'is', null)])] : []),
-        ...(commentIds.length > 0 ? [eb('comment_id', 'in', commentIds)] : []),
-      ]),
-    )
-    .orderBy('id')
-    .execute();
+  const rows = await refRows(db, JSON.stringify(contentIds), JSON.stringify(commentIds));
   for (const row of rows) {
     const [map, key] = row.comment_id !== null ? [refs.byComment, row.comment_id] : [refs.byContent, row.content_id!];
     const list = map.get(key);

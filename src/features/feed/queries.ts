@@ -1,14 +1,16 @@
 // The feed's reads: which content items a list shows, newest first, a page at a time. Every list is
 // built on visibleContent (the policy's one SQL definition of "content this viewer may see") and
 // reads an index in feed order, so a page costs the same on a small or a large database.
-import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { loadItems, type ItemsApp, type LoadItemsOptions } from '../../content/load-items.js';
 import type { ContentItem } from '../../content/items.js';
-import { visibleContent } from '../../policy/visible-content.js';
+import { compiledQuery, inJson } from '../../db/compiled-query.js';
+import { contentVisibleWith, memberSpacesJson, visibleContent } from '../../policy/visible-content.js';
+import { isAdmin } from '../../policy/viewer.js';
 import type { Viewer } from '../../policy/index.js';
-import { encodeTimeCursor, parseTimeCursor, type TimeCursor } from '../../http/cursor.js';
+import { encodeTimeCursor, parseTimeCursor } from '../../http/cursor.js';
 
 export const FEED_PAGE_SIZE = 20;
 export const FEED_MAX_PAGE_SIZE = 50;
@@ -105,53 +107,29 @@ export async function listFeedIds(app: ItemsApp, viewer: Viewer, filter: FeedFil
     filter.spaceId !== undefined ? [filter.spaceId] : filter.scope === 'home' ? await homeSpaceIds(db, viewer) : null;
   if (spaces !== null && spaces.length === 0) return { ids: [], next: null };
 
-  const narrowed = (spaceCondition: (q: FeedQuery) => FeedQuery): FeedQuery => {
-    let query = visibleContent(db, viewer, now).select(['c.id', 'c.published_at']) as FeedQuery;
-    query = spaceCondition(query);
-    query = query.where('c.kind', 'in', filter.kind !== undefined ? [filter.kind] : kinds);
-    if (filter.authorId !== undefined) query = query.where('c.author_id', '=', filter.authorId);
-    if (topicId !== null) {
-      query = query.where('c.id', 'in', db.selectFrom('content_topics').select('content_id').where('topic_id', '=', topicId));
-    }
-    if (filter.unconfirmedMustRead) {
-      query = query
-        .where('c.must_read', '=', 1)
-        // Authors do not confirm their own must-reads.
-        .where((eb) => eb.or([eb('c.author_id', 'is', null), eb('c.author_id', '!=', viewer.id)]))
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb.selectFrom('read_confirmations as rc').select('rc.user_id').whereRef('rc.content_id', '=', 'c.id').where('rc.user_id', '=', viewer.id),
-            ),
-          ),
-        );
-    }
-    if (cursor) query = query.where(beyond(cursor));
-    return query.orderBy('c.published_at', 'desc').orderBy('c.id', 'desc').limit(sql.lit(fetched));
-  };
-
-  let rows: { id: number; published_at: number | null }[];
   // Rare items (must-reads), one author, one topic: their own index or a short scan decides, not the spaces.
   const mergeSpaces = spaces !== null && spaces.length > 1 && !filter.unconfirmedMustRead && filter.authorId === undefined && topicId === null;
-  if (mergeSpaces) {
-    const [first, ...rest] = spaces.map((spaceId) => db.selectFrom(narrowed((q) => q.where('c.space_id', '=', spaceId)).as('page')).select(['page.id', 'page.published_at']));
-    let union = first!;
-    for (const arm of rest) union = union.unionAll(arm);
-    rows = await db
-      .selectFrom(union.as('merged'))
-      .select(['merged.id', 'merged.published_at'])
-      .orderBy('merged.published_at', 'desc')
-      .orderBy('merged.id', 'desc')
-      .limit(sql.lit(fetched))
-      .execute();
-  } else if (spaces !== null && spaces.length === 1) {
-    rows = await narrowed((q) => q.where('c.space_id', '=', spaces[0]!)).execute();
-  } else if (spaces !== null) {
-    // The unary plus keeps SQLite from reading content_by_space for each space and sorting them all.
-    rows = await narrowed((q) => q.where(sql<number>`+c.space_id`, 'in', spaces)).execute();
-  } else {
-    rows = await narrowed((q) => q).execute();
-  }
+  const shape: FeedShape = {
+    admin: isAdmin(viewer),
+    spaces: spaces === null ? 'all' : spaces.length === 1 ? 'one' : mergeSpaces ? spaces.length : 'list',
+    mustRead: filter.unconfirmedMustRead === true,
+    author: filter.authorId !== undefined,
+    topic: topicId !== null,
+    cursor: cursor !== null,
+    fetched,
+  };
+  const values: FeedArgs = {
+    now,
+    memberOf: memberSpacesJson(viewer),
+    kinds: JSON.stringify(filter.kind !== undefined ? [filter.kind] : kinds),
+    viewer: viewer.id,
+    author: filter.authorId,
+    topic: topicId,
+    at: cursor?.at,
+    id: cursor?.id,
+    spaces: spaces ?? [],
+  };
+  const rows = await compiledFeedQuery(shape)(db, ...feedArgs(shape, values));
 
   const kept = excluded.size === 0 ? rows : rows.filter((r) => !excluded.has(r.id));
   const page = kept.slice(0, limit);
@@ -162,9 +140,124 @@ export async function listFeedIds(app: ItemsApp, viewer: Viewer, filter: FeedFil
   };
 }
 
-/** After the cursor in (published_at desc, id desc) order: a row-value comparison SQLite reads on the index. */
-const beyond = (cursor: TimeCursor) => (eb: ExpressionBuilder<Database & { c: Database['content'] }, 'c'>) =>
-  eb(eb.refTuple('c.published_at', 'c.id'), '<', eb.tuple(cursor.at, cursor.id));
+/**
+ * What decides the SQL text of a feed query (its values do not): each shape is built and compiled by
+ * Kysely once (src/db/compiled-query.ts), then run with the values of each request.
+ */
+interface FeedShape {
+  admin: boolean;
+  /** Every visible space ('all'), one space, a list of spaces, or the number of spaces merged. */
+  spaces: 'all' | 'one' | 'list' | number;
+  mustRead: boolean;
+  author: boolean;
+  topic: boolean;
+  cursor: boolean;
+  /** Rows read: a literal in the SQL (with `limit ?` SQLite read each arm of the merge much further). */
+  fetched: number;
+}
+
+interface FeedArgs {
+  now: number;
+  memberOf: string;
+  kinds: string;
+  viewer: number;
+  author: number | undefined;
+  topic: number | null;
+  at: number | undefined;
+  id: number | undefined;
+  spaces: readonly number[];
+}
+
+/** The arguments a shape's query takes, in order (a stand-in for each when it is built). */
+function feedArgs(shape: FeedShape, values: FeedArgs): unknown[] {
+  return [
+    values.now,
+    // Admins see every space: the list is not in their query.
+    ...(shape.admin ? [] : [values.memberOf]),
+    values.kinds,
+    ...(shape.mustRead ? [values.viewer] : []),
+    ...(shape.author ? [values.author] : []),
+    ...(shape.topic ? [values.topic] : []),
+    ...(shape.cursor ? [values.at, values.id] : []),
+    ...(shape.spaces === 'one' ? [values.spaces[0]] : shape.spaces === 'list' ? [JSON.stringify(values.spaces)] : typeof shape.spaces === 'number' ? values.spaces : []),
+  ];
+}
+
+type FeedRows = { id: number; published_at: number | null }[];
+const feedQueries = new Map<string, (db: Kysely<Database>, ...args: unknown[]) => Promise<FeedRows>>();
+
+function compiledFeedQuery(shape: FeedShape) {
+  const key = JSON.stringify(shape);
+  const found = feedQueries.get(key);
+  if (found !== undefined) return found;
+  const run = compiledQuery((db: Kysely<Database>, ...args: unknown[]) => buildFeedQuery(db, shape, args));
+  feedQueries.set(key, run);
+  return run;
+}
+
+function buildFeedQuery(db: Kysely<Database>, shape: FeedShape, args: readonly unknown[]) {
+  let next = 0;
+  const take = () => args[next++] as never;
+  const now: number = take();
+  const memberOf: string | null = shape.admin ? null : take();
+  const kinds: string = take();
+  const viewerId: number | undefined = shape.mustRead ? take() : undefined;
+  const authorId: number | undefined = shape.author ? take() : undefined;
+  const topicId: number | undefined = shape.topic ? take() : undefined;
+  const cursor: { at: number; id: number } | undefined = shape.cursor ? { at: take(), id: take() } : undefined;
+
+  const narrowed = (spaceCondition: (q: FeedQuery) => FeedQuery): FeedQuery => {
+    let query = contentVisibleWith(db, { admin: shape.admin, memberOf }, now).select(['c.id', 'c.published_at']) as FeedQuery;
+    query = spaceCondition(query);
+    query = query.where('c.kind', 'in', inJson<string>(kinds));
+    if (authorId !== undefined) query = query.where('c.author_id', '=', authorId);
+    if (topicId !== undefined) {
+      query = query.where('c.id', 'in', db.selectFrom('content_topics').select('content_id').where('topic_id', '=', topicId));
+    }
+    if (viewerId !== undefined) {
+      query = query
+        .where('c.must_read', '=', 1)
+        // Authors do not confirm their own must-reads.
+        .where((eb) => eb.or([eb('c.author_id', 'is', null), eb('c.author_id', '!=', viewerId)]))
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb.selectFrom('read_confirmations as rc').select('rc.user_id').whereRef('rc.content_id', '=', 'c.id').where('rc.user_id', '=', viewerId),
+            ),
+          ),
+        );
+    }
+    // After the cursor in (published_at desc, id desc) order: a row-value comparison SQLite reads on the index.
+    if (cursor) query = query.where((eb) => eb(eb.refTuple('c.published_at', 'c.id'), '<', eb.tuple(cursor.at, cursor.id)));
+    return query.orderBy('c.published_at', 'desc').orderBy('c.id', 'desc').limit(sql.lit(shape.fetched));
+  };
+
+  if (typeof shape.spaces === 'number') {
+    // Each space read on its own index (content_by_space) for at most one page, then merged.
+    const arms = Array.from({ length: shape.spaces }, () => {
+      const spaceId: number = take();
+      return db.selectFrom(narrowed((q) => q.where('c.space_id', '=', spaceId)).as('page')).select(['page.id', 'page.published_at']);
+    });
+    let union = arms[0]!;
+    for (const arm of arms.slice(1)) union = union.unionAll(arm);
+    return db
+      .selectFrom(union.as('merged'))
+      .select(['merged.id', 'merged.published_at'])
+      .orderBy('merged.published_at', 'desc')
+      .orderBy('merged.id', 'desc')
+      .limit(sql.lit(shape.fetched));
+  }
+  if (shape.spaces === 'one') {
+    const spaceId: number = take();
+    return narrowed((q) => q.where('c.space_id', '=', spaceId));
+  }
+  if (shape.spaces === 'list') {
+    const spacesJson: string = take();
+    // The unary plus keeps SQLite from reading content_by_space for each space and sorting them all.
+    return narrowed((q) => q.where(sql<number>`+c.space_id`, 'in', inJson<number>(spacesJson)));
+  }
+  return narrowed((q) => q);
+}
 
 /**
  * One page of a feed as items ready for cards: `listFeedIds`, then `loadItems`.
@@ -178,6 +271,55 @@ export async function listFeed(app: ItemsApp, viewer: Viewer, filter: FeedFilter
   return { items: await loadItems(app, viewer, ids, { ...options, now }), next };
 }
 
+/** One compiled query per value of `admin` (an admin's query has no list of spaces to check). */
+function perAdmin<Q>(make: (admin: boolean) => Q): (admin: boolean) => Q {
+  const queries = [make(false), make(true)] as const;
+  return (admin) => queries[admin ? 1 : 0];
+}
+
+// In the home feed's spaces (company + the viewer's, as JSON), the kinds installed (JSON), newest first.
+const mustReadQueries = perAdmin((admin) =>
+  compiledQuery((db: Kysely<Database>, ...args: unknown[]) => {
+    const [now, kinds, spaces, viewerId, limit, memberOf] = args as [number, string, string, number, number, string];
+    return (
+      contentVisibleWith(db, { admin, memberOf }, now)
+        .select(['c.id', sql<number>`count(*) over ()`.as('total')])
+        .where('c.must_read', '=', 1)
+        // Authors do not confirm their own must-reads.
+        .where((eb) => eb.or([eb('c.author_id', 'is', null), eb('c.author_id', '!=', viewerId)]))
+        .where(sql<number>`+c.space_id`, 'in', inJson<number>(spaces))
+        .where('c.kind', 'in', inJson<string>(kinds))
+        .where((eb) =>
+          eb.not(eb.exists(eb.selectFrom('read_confirmations as rc').select('rc.user_id').whereRef('rc.content_id', '=', 'c.id').where('rc.user_id', '=', viewerId))),
+        )
+        .orderBy('c.published_at', 'desc')
+        .orderBy('c.id', 'desc')
+        .limit(limit)
+    );
+  }),
+);
+
+const pinnedQueries = perAdmin((admin) =>
+  compiledQuery((db: Kysely<Database>, ...args: unknown[]) => {
+    const [now, kinds, spaces, limit, memberOf] = args as [number, string, string, number, string];
+    return (
+      contentVisibleWith(db, { admin, memberOf }, now)
+        .select('c.id')
+        // Found by id from content_pinned (a handful of rows, then sorted), rather than by walking the
+        // whole feed index in order looking for them.
+        .where('c.id', 'in', (eb) => eb.selectFrom('content as p').select('p.id').where('p.pinned_until', '>', now))
+        .where(sql<number>`+c.space_id`, 'in', inJson<number>(spaces))
+        .where('c.kind', 'in', inJson<string>(kinds))
+        .orderBy('c.published_at', 'desc')
+        .orderBy('c.id', 'desc')
+        .limit(limit)
+    );
+  }),
+);
+
+/** The viewer's private spaces, as the last argument of a compiled query, unless they are an admin. */
+const memberOfArg = (viewer: Viewer) => (isAdmin(viewer) ? [] : [memberSpacesJson(viewer)]);
+
 /**
  * The viewer's unconfirmed must-reads in the home feed's spaces, newest first: the first `limit`
  * ids and how many there are in all (for "N more").
@@ -186,20 +328,8 @@ export async function unconfirmedMustReads(app: ItemsApp, viewer: Viewer, limit:
   const spaces = await homeSpaceIds(app.db, viewer);
   const kinds = app.contentKinds.all().map((k) => k.kind);
   if (spaces.length === 0 || kinds.length === 0) return { ids: [], total: 0 };
-  const rows = await visibleContent(app.db, viewer, now)
-    .select(['c.id', sql<number>`count(*) over ()`.as('total')])
-    .where('c.must_read', '=', 1)
-    // Authors do not confirm their own must-reads.
-    .where((eb) => eb.or([eb('c.author_id', 'is', null), eb('c.author_id', '!=', viewer.id)]))
-    .where(sql<number>`+c.space_id`, 'in', spaces)
-    .where('c.kind', 'in', kinds)
-    .where((eb) =>
-      eb.not(eb.exists(eb.selectFrom('read_confirmations as rc').select('rc.user_id').whereRef('rc.content_id', '=', 'c.id').where('rc.user_id', '=', viewer.id))),
-    )
-    .orderBy('c.published_at', 'desc')
-    .orderBy('c.id', 'desc')
-    .limit(limit)
-    .execute();
+  const run = mustReadQueries(isAdmin(viewer));
+  const rows = await run(app.db, now, JSON.stringify(kinds), JSON.stringify(spaces), viewer.id, limit, ...memberOfArg(viewer));
   return { ids: rows.map((r) => r.id), total: Number(rows[0]?.total ?? 0) };
 }
 
@@ -208,17 +338,7 @@ export async function pinnedItemIds(app: ItemsApp, viewer: Viewer, limit: number
   const spaces = await homeSpaceIds(app.db, viewer);
   const kinds = app.contentKinds.all().map((k) => k.kind);
   if (spaces.length === 0 || kinds.length === 0) return [];
-  const rows = await visibleContent(app.db, viewer, now)
-    .select('c.id')
-    // Found by id from content_pinned (a handful of rows, then sorted), rather than by walking the
-    // whole feed index in order looking for them.
-    .where('c.id', 'in', (eb) => eb.selectFrom('content as p').select('p.id').where('p.pinned_until', '>', now))
-    .where(sql<number>`+c.space_id`, 'in', spaces)
-    .where('c.kind', 'in', kinds)
-    .orderBy('c.published_at', 'desc')
-    .orderBy('c.id', 'desc')
-    .limit(limit)
-    .execute();
+  const rows = await pinnedQueries(isAdmin(viewer))(app.db, now, JSON.stringify(kinds), JSON.stringify(spaces), limit, ...memberOfArg(viewer));
   return rows.map((r) => r.id);
 }
 
