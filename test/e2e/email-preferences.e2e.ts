@@ -3,7 +3,6 @@
 // typing mistake and fixes it; then sets the organisation's defaults and sees the outbox. Each page
 // is checked with axe, and the preferences at phone width.
 import { describe, expect } from 'vitest';
-import type { Page } from 'playwright-core';
 import { expectAccessible } from './support/axe.js';
 import { PHONE, test } from './support/fixtures.js';
 import { expectNoHorizontalScroll } from './support/layout.js';
@@ -16,11 +15,6 @@ const admin: Administrator = {
   password: 'lilac kettle harbour 1987',
 };
 
-/** The feature's stylesheet until it is merged into hameau.css (a same-origin <link>, allowed by the CSP). */
-async function withFeatureStyles(page: Page): Promise<void> {
-  await page.addStyleTag({ url: '/static/css/email-notifications.css' });
-}
-
 describe('notification preferences', () => {
   test('a person chooses what they receive and when; an administrator sets the defaults', async ({ hameau, openBrowser }) => {
     const page = await openBrowser();
@@ -29,7 +23,6 @@ describe('notification preferences', () => {
     await page.goto(`${hameau.url}/account`);
     await page.getByRole('navigation', { name: 'Your account' }).getByRole('link', { name: 'Notifications' }).click();
     await waitForHeading(page, 'Notification preferences');
-    await withFeatureStyles(page);
     await expectAccessible(page, 'notification preferences');
 
     await page.getByLabel('Mentions: In the digest').check();
@@ -46,14 +39,12 @@ describe('notification preferences', () => {
     await signIn(phone, hameau.url, admin.organisation, admin);
     await phone.goto(`${hameau.url}/account/notifications`);
     await waitForHeading(phone, 'Notification preferences');
-    await withFeatureStyles(phone);
     await expectNoHorizontalScroll(phone, 'notification preferences');
 
     // Administration → Notifications.
     await page.goto(`${hameau.url}/admin/settings`);
     await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Notifications' }).click();
     await waitForHeading(page, 'Notifications');
-    await withFeatureStyles(page);
     await expectAccessible(page, 'notification defaults and outbox');
     await page.getByText('No email is waiting and none failed.').waitFor();
     await page.getByLabel('Weekly (on Mondays)').check();
