@@ -1,7 +1,8 @@
 // The policy's rules about seeing content, as SQL: "content this viewer may see" for every list
 // (feeds, space and topic pages, profiles, search, notifications, digests, exports). The rule for one
 // item is `seesContent` in content-rules.ts; test/unit/visible-content.test.ts checks they agree.
-import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { sql, type Compilable, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { compiledQuery } from '../db/compiled-query.js';
 import type { Database } from '../db/schema.js';
 import type { SpaceSubject } from './subjects.js';
 import { isAdmin, type Viewer } from './viewer.js';
@@ -70,6 +71,28 @@ export function contentVisibleWith(db: Kysely<Database>, visibility: Visibility,
     .where('c.published_at', 'is not', null)
     .where('c.published_at', '<=', now as number)
     .where(spaceVisibility(visibility, 'c.space_id'));
+}
+
+/**
+ * A compiled query (src/db/compiled-query.ts) that applies the visibility rule: built once for admins
+ * and once for everyone else, the viewer's private spaces passed as a parameter. `build` places its
+ * arguments in the query as values, like compiledQuery's.
+ *
+ * @example
+ * const countShown = compiledForViewer((db, visibility, now: number) =>
+ *   contentVisibleWith(db, visibility, now).select((eb) => eb.fn.countAll<number>().as('n')));
+ * const [{ n }] = await countShown(app.db, viewer, Date.now());
+ */
+export function compiledForViewer<Args extends unknown[], Row>(
+  build: (db: Kysely<Database>, visibility: Visibility, ...args: Args) => Compilable<Row>,
+): (db: Kysely<Database>, viewer: Viewer, ...args: Args) => Promise<Row[]> {
+  const forAdmins = compiledQuery((db, ...args: Args) => build(db, { admin: true, memberOf: null }, ...args));
+  // The member list comes last: the build sees it as the stand-in for `memberOf`.
+  const forMembers = compiledQuery((db, ...args: [...Args, string]) => {
+    const memberOf = args[args.length - 1];
+    return build(db, { admin: false, memberOf }, ...(args.slice(0, -1) as Args));
+  });
+  return (db, viewer, ...args) => (isAdmin(viewer) ? forAdmins(db, ...args) : forMembers(db, ...args, memberSpacesJson(viewer)));
 }
 
 export type AudienceQuery = SelectQueryBuilder<Database & { u: Database['users'] }, 'u', {}>;

@@ -7,7 +7,7 @@ import type { Database } from '../../db/schema.js';
 import { loadItems, type ItemsApp, type LoadItemsOptions } from '../../content/load-items.js';
 import type { ContentItem } from '../../content/items.js';
 import { compiledQuery, inJson } from '../../db/compiled-query.js';
-import { contentVisibleWith, memberSpacesJson, visibleContent } from '../../policy/visible-content.js';
+import { compiledForViewer, contentVisibleWith, memberSpacesJson, visibleContent } from '../../policy/visible-content.js';
 import { isAdmin } from '../../policy/viewer.js';
 import type { Viewer } from '../../policy/index.js';
 import { encodeTimeCursor, parseTimeCursor } from '../../http/cursor.js';
@@ -271,54 +271,35 @@ export async function listFeed(app: ItemsApp, viewer: Viewer, filter: FeedFilter
   return { items: await loadItems(app, viewer, ids, { ...options, now }), next };
 }
 
-/** One compiled query per value of `admin` (an admin's query has no list of spaces to check). */
-function perAdmin<Q>(make: (admin: boolean) => Q): (admin: boolean) => Q {
-  const queries = [make(false), make(true)] as const;
-  return (admin) => queries[admin ? 1 : 0];
-}
-
 // In the home feed's spaces (company + the viewer's, as JSON), the kinds installed (JSON), newest first.
-const mustReadQueries = perAdmin((admin) =>
-  compiledQuery((db: Kysely<Database>, ...args: unknown[]) => {
-    const [now, kinds, spaces, viewerId, limit, memberOf] = args as [number, string, string, number, number, string];
-    return (
-      contentVisibleWith(db, { admin, memberOf }, now)
-        .select(['c.id', sql<number>`count(*) over ()`.as('total')])
-        .where('c.must_read', '=', 1)
-        // Authors do not confirm their own must-reads.
-        .where((eb) => eb.or([eb('c.author_id', 'is', null), eb('c.author_id', '!=', viewerId)]))
-        .where(sql<number>`+c.space_id`, 'in', inJson<number>(spaces))
-        .where('c.kind', 'in', inJson<string>(kinds))
-        .where((eb) =>
-          eb.not(eb.exists(eb.selectFrom('read_confirmations as rc').select('rc.user_id').whereRef('rc.content_id', '=', 'c.id').where('rc.user_id', '=', viewerId))),
-        )
-        .orderBy('c.published_at', 'desc')
-        .orderBy('c.id', 'desc')
-        .limit(limit)
-    );
-  }),
+const mustReadRows = compiledForViewer((db, visibility, now: number, kinds: string, spaces: string, viewerId: number, limit: number) =>
+  contentVisibleWith(db, visibility, now)
+    .select(['c.id', sql<number>`count(*) over ()`.as('total')])
+    .where('c.must_read', '=', 1)
+    // Authors do not confirm their own must-reads.
+    .where((eb) => eb.or([eb('c.author_id', 'is', null), eb('c.author_id', '!=', viewerId)]))
+    .where(sql<number>`+c.space_id`, 'in', inJson<number>(spaces))
+    .where('c.kind', 'in', inJson<string>(kinds))
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom('read_confirmations as rc').select('rc.user_id').whereRef('rc.content_id', '=', 'c.id').where('rc.user_id', '=', viewerId))),
+    )
+    .orderBy('c.published_at', 'desc')
+    .orderBy('c.id', 'desc')
+    .limit(limit),
 );
 
-const pinnedQueries = perAdmin((admin) =>
-  compiledQuery((db: Kysely<Database>, ...args: unknown[]) => {
-    const [now, kinds, spaces, limit, memberOf] = args as [number, string, string, number, string];
-    return (
-      contentVisibleWith(db, { admin, memberOf }, now)
-        .select('c.id')
-        // Found by id from content_pinned (a handful of rows, then sorted), rather than by walking the
-        // whole feed index in order looking for them.
-        .where('c.id', 'in', (eb) => eb.selectFrom('content as p').select('p.id').where('p.pinned_until', '>', now))
-        .where(sql<number>`+c.space_id`, 'in', inJson<number>(spaces))
-        .where('c.kind', 'in', inJson<string>(kinds))
-        .orderBy('c.published_at', 'desc')
-        .orderBy('c.id', 'desc')
-        .limit(limit)
-    );
-  }),
+const pinnedRows = compiledForViewer((db, visibility, now: number, kinds: string, spaces: string, limit: number) =>
+  contentVisibleWith(db, visibility, now)
+    .select('c.id')
+    // Found by id from content_pinned (a handful of rows, then sorted), rather than by walking the
+    // whole feed index in order looking for them.
+    .where('c.id', 'in', (eb) => eb.selectFrom('content as p').select('p.id').where('p.pinned_until', '>', now))
+    .where(sql<number>`+c.space_id`, 'in', inJson<number>(spaces))
+    .where('c.kind', 'in', inJson<string>(kinds))
+    .orderBy('c.published_at', 'desc')
+    .orderBy('c.id', 'desc')
+    .limit(limit),
 );
-
-/** The viewer's private spaces, as the last argument of a compiled query, unless they are an admin. */
-const memberOfArg = (viewer: Viewer) => (isAdmin(viewer) ? [] : [memberSpacesJson(viewer)]);
 
 /**
  * The viewer's unconfirmed must-reads in the home feed's spaces, newest first: the first `limit`
@@ -328,8 +309,7 @@ export async function unconfirmedMustReads(app: ItemsApp, viewer: Viewer, limit:
   const spaces = await homeSpaceIds(app.db, viewer);
   const kinds = app.contentKinds.all().map((k) => k.kind);
   if (spaces.length === 0 || kinds.length === 0) return { ids: [], total: 0 };
-  const run = mustReadQueries(isAdmin(viewer));
-  const rows = await run(app.db, now, JSON.stringify(kinds), JSON.stringify(spaces), viewer.id, limit, ...memberOfArg(viewer));
+  const rows = await mustReadRows(app.db, viewer, now, JSON.stringify(kinds), JSON.stringify(spaces), viewer.id, limit);
   return { ids: rows.map((r) => r.id), total: Number(rows[0]?.total ?? 0) };
 }
 
@@ -338,7 +318,7 @@ export async function pinnedItemIds(app: ItemsApp, viewer: Viewer, limit: number
   const spaces = await homeSpaceIds(app.db, viewer);
   const kinds = app.contentKinds.all().map((k) => k.kind);
   if (spaces.length === 0 || kinds.length === 0) return [];
-  const rows = await pinnedQueries(isAdmin(viewer))(app.db, now, JSON.stringify(kinds), JSON.stringify(spaces), limit, ...memberOfArg(viewer));
+  const rows = await pinnedRows(app.db, viewer, now, JSON.stringify(kinds), JSON.stringify(spaces), limit);
   return rows.map((r) => r.id);
 }
 

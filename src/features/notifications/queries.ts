@@ -6,7 +6,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, Millis } from '../../db/schema.js';
 import type { Viewer } from '../../policy/index.js';
-import { spaceIsVisible, visibleContent } from '../../policy/visible-content.js';
+import { compiledForViewer, contentVisibleWith, spaceVisibility, visibilityOf, type Visibility } from '../../policy/visible-content.js';
 import { shownInApp } from '../email-notifications/in-app.js';
 import { INACTIVITY_TIMEOUT_MS } from '../../auth/sessions.js';
 
@@ -26,11 +26,14 @@ const groupKey: RawBuilder<string> = sql<string>`(case when n.type in (${sql.joi
   then n.type || '|' || ifnull(n.content_id, '') || '|' || ifnull(n.space_id, '') || '|' || (n.read_at is null)
   else 'n' || n.id end)`;
 
-/** The viewer's notifications that may be shown now, as `notifications as n`. */
-function shownNotifications(db: Kysely<Database>, viewer: Viewer, now: Millis) {
+/**
+ * The viewer's notifications that may be shown now, as `notifications as n`. Given the viewer as
+ * values (their visibility and id) so that the bell's count can be compiled once (compiledForViewer).
+ */
+function shownNotifications(db: Kysely<Database>, visibility: Visibility, userId: number, now: Millis) {
   return db
     .selectFrom('notifications as n')
-    .where('n.user_id', '=', viewer.id)
+    .where('n.user_id', '=', userId)
     .where('n.created_at', '<=', now)
     // The person's in-app preference for the type (NOTIFY-EMAIL's preferences, else the organisation's default).
     .where(shownInApp('n'))
@@ -38,7 +41,7 @@ function shownNotifications(db: Kysely<Database>, viewer: Viewer, now: Millis) {
       eb.or([
         eb('n.content_id', 'is', null),
         eb.exists(
-          visibleContent(db, viewer, now)
+          contentVisibleWith(db, visibility, now)
             .select('c.id')
             .where('c.id', '=', sql.ref<number>('n.content_id'))
             .where((inner) => inner.or([inner(sql.ref<string>('n.type'), 'not in', MUST_READ_TYPES), inner('c.must_read', '=', 1)])),
@@ -49,7 +52,7 @@ function shownNotifications(db: Kysely<Database>, viewer: Viewer, now: Millis) {
     // see (a space admin removed from a private space no longer hears about it). An invitation is
     // addressed to someone who is not a member yet: always.
     .where((eb) =>
-      eb.or([eb('n.content_id', 'is not', null), eb('n.space_id', 'is', null), eb('n.type', '=', 'space-invitation'), spaceIsVisible(viewer, 'n.space_id')]),
+      eb.or([eb('n.content_id', 'is not', null), eb('n.space_id', 'is', null), eb('n.type', '=', 'space-invitation'), spaceVisibility(visibility, 'n.space_id')]),
     )
     .where((eb) =>
       eb.or([
@@ -74,12 +77,16 @@ function shownNotifications(db: Kysely<Database>, viewer: Viewer, now: Millis) {
  * request.layout.unreadNotifications = await countUnread(app.db, request.user);
  */
 export async function countUnread(db: Kysely<Database>, viewer: Viewer, now = Date.now()): Promise<number> {
-  const row = await shownNotifications(db, viewer, now)
-    .where('n.read_at', 'is', null)
-    .select(sql<number>`count(distinct ${groupKey})`.as('count'))
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
+  const [row] = await unreadEntries(db, viewer, viewer.id, now);
+  return Number(row?.count ?? 0);
 }
+
+// Every page runs it (the bell): compiled once (src/db/compiled-query.ts).
+const unreadEntries = compiledForViewer((db, visibility, userId: number, now: number) =>
+  shownNotifications(db, visibility, userId, now)
+    .where('n.read_at', 'is', null)
+    .select(sql<number>`count(distinct ${groupKey})`.as('count')),
+);
 
 /** One entry of the list: the latest notification of its group, with what the group adds up to. */
 export interface NotificationRow {
@@ -111,7 +118,7 @@ export async function listNotifications(
   position: { before?: number | null } = {},
   now = Date.now(),
 ): Promise<{ notifications: NotificationRow[]; next: number | null }> {
-  let groups = shownNotifications(db, viewer, now)
+  let groups = shownNotifications(db, visibilityOf(viewer), viewer.id, now)
     .select([
       sql<number>`max(n.id)`.as('last_id'),
       sql<number>`count(*)`.as('total'),
@@ -165,7 +172,7 @@ export type ShownNotification = Pick<NotificationRow, 'id' | 'type' | 'contentId
 
 /** One of the viewer's notifications, if it may be shown now (the comment it leads to: its group's oldest unread). */
 export async function findShownNotification(db: Kysely<Database>, viewer: Viewer, id: number, now = Date.now()): Promise<ShownNotification | undefined> {
-  const row = await shownNotifications(db, viewer, now)
+  const row = await shownNotifications(db, visibilityOf(viewer), viewer.id, now)
     .select(['n.id', 'n.type', 'n.content_id', 'n.comment_id', 'n.space_id', 'n.read_at'])
     .where('n.id', '=', id)
     .executeTakeFirst();
