@@ -1,5 +1,6 @@
 // `npm run backup [destination]`: a consistent copy of the database, taken with SQLite's online
-// backup while Hameau keeps running, then the uploaded files (DATA_DIR/uploads) beside it.
+// backup while Hameau keeps running, then the uploaded files (DATA_DIR/uploads) and the profile photos
+// (DATA_DIR/photos) beside it.
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -44,9 +45,18 @@ export async function backupDatabase(dataDir: string, destination?: string): Pro
   return target;
 }
 
+/** The folders of DATA_DIR that hold files the database names: attachments, and profile photos. */
+export const FILE_FOLDERS = ['uploads', 'photos'] as const;
+export type FileFolder = (typeof FILE_FOLDERS)[number];
+
+/** Where a folder of the database copy `target` goes: "hameau-….db" -> "hameau-…-uploads/", "hameau-…-photos/". */
+export function folderBackupPath(target: string, folder: FileFolder): string {
+  return target.replace(/\.db$/, '') + '-' + folder;
+}
+
 /** Where the uploads of the database copy `target` go: "hameau-….db" -> "hameau-…-uploads/". */
 export function uploadsBackupPath(target: string): string {
-  return target.replace(/\.db$/, '') + '-uploads';
+  return folderBackupPath(target, 'uploads');
 }
 
 /**
@@ -56,7 +66,12 @@ export function uploadsBackupPath(target: string): string {
  * Returns the number of files copied.
  */
 export function backupUploads(dataDir: string, destination: string): number {
-  const source = path.join(dataDir, 'uploads');
+  return backupFolder(dataDir, 'uploads', destination);
+}
+
+/** Copies DATA_DIR/<folder> (without a tmp/ folder of files in progress) into `destination`; the number of files copied. */
+export function backupFolder(dataDir: string, folder: FileFolder, destination: string): number {
+  const source = path.join(dataDir, folder);
   if (!fs.existsSync(source)) return 0;
   if (fs.existsSync(destination)) throw new Error(`${destination} already exists; choose another name.`);
   let files = 0;
@@ -76,9 +91,11 @@ async function main() {
     const config = loadConfig();
     const target = await backupDatabase(config.dataDir, process.argv[2]);
     process.stdout.write(`Database copied to ${target}\n`);
-    const uploads = uploadsBackupPath(target);
-    const files = backupUploads(config.dataDir, uploads);
-    process.stdout.write(files > 0 ? `${files} uploaded files copied to ${uploads}\n` : 'No uploaded files to copy.\n');
+    for (const folder of FILE_FOLDERS) {
+      const destination = folderBackupPath(target, folder);
+      const files = backupFolder(config.dataDir, folder, destination);
+      process.stdout.write(files > 0 ? `${files} ${files === 1 ? 'file' : 'files'} of ${folder}/ copied to ${destination}\n` : `No files in ${folder}/ to copy.\n`);
+    }
   } catch (error) {
     const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
     process.stderr.write(`Backup failed: ${message}\n`);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { backupDatabase, backupUploads, uploadsBackupPath } from '../../src/cli/backup.js';
+import { backupDatabase, backupUploads, folderBackupPath, uploadsBackupPath } from '../../src/cli/backup.js';
 import { projectRoot } from '../../src/paths.js';
 import { buildOnce } from '../helpers/process.js';
 import { ADMIN, createTestApp, setupOrganisation, type TestApp } from '../helpers/app.js';
@@ -140,12 +140,25 @@ describe('npm run backup (the built command)', () => {
       env: { PATH: process.env.PATH ?? '', DATA_DIR: t.dataDir, ...env },
     });
 
+  it('copies the profile photos beside the database copy too', () => {
+    fs.mkdirSync(path.join(t.dataDir, 'photos'), { recursive: true });
+    fs.writeFileSync(path.join(t.dataDir, 'photos', 'a1b2c3.webp'), 'a photo');
+    const target = path.join(out, 'with-photos.db');
+    const result = run([target]);
+    expect(result.status).toBe(0);
+    const photos = folderBackupPath(target, 'photos');
+    expect(photos).toBe(path.join(out, 'with-photos-photos'));
+    expect(result.stdout).toContain(`1 file of photos/ copied to ${photos}\n`);
+    expect(fs.readFileSync(path.join(photos, 'a1b2c3.webp'), 'utf8')).toBe('a photo');
+    fs.rmSync(path.join(t.dataDir, 'photos'), { recursive: true });
+  });
+
   it('copies the database of a running Hameau and says where', () => {
     const target = path.join(out, 'nightly.db');
     const result = run([target]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe(`Database copied to ${target}\nNo uploaded files to copy.\n`);
+    expect(result.stdout).toBe(`Database copied to ${target}\nNo files in uploads/ to copy.\nNo files in photos/ to copy.\n`);
     const copy = readCopy(target);
     expect(copy.integrity).toBe('ok');
     expect(copy.organisation?.name).toBe('Acme Command');
