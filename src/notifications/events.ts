@@ -5,13 +5,25 @@
 // - only active people who may see the item hear about it (the policy's `spaceAudience`);
 // - an explicit unfollow of an item silences comments on it and reactions to it, even for its author
 //   (mentions and replies to one's own comments still come through).
-import type { Transaction } from 'kysely';
+import type { ExpressionBuilder, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { loadContentSubject } from '../content/subjects.js';
 import { spaceAudience } from '../policy/visible-content.js';
 import { autoFollowContent } from './follows.js';
 import { notificationEvents } from './live.js';
 import { notify, type NewNotification } from './notify.js';
+
+/** "The user `u` has this follow state on the item", for audiences read as `users as u`. */
+function followsItem(eb: ExpressionBuilder<Database & { u: Database['users'] }, 'u'>, contentId: number, state: 'following' | 'unfollowed') {
+  return eb.exists(
+    eb
+      .selectFrom('content_follows as f')
+      .select('f.user_id')
+      .whereRef('f.user_id', '=', 'u.id')
+      .where('f.content_id', '=', contentId)
+      .where('f.state', '=', state),
+  );
+}
 
 export interface CommentEvent {
   contentId: number;
@@ -55,16 +67,7 @@ export async function notifyComment(trx: Transaction<Database>, event: CommentEv
         eb.or([
           // The answered comment's author hears about the answer whatever they follow.
           ...(parentAuthor !== null ? [eb('u.id', '=', parentAuthor)] : []),
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('content_follows as f')
-                .select('f.user_id')
-                .whereRef('f.user_id', '=', 'u.id')
-                .where('f.content_id', '=', item.id)
-                .where('f.state', '=', 'unfollowed'),
-            ),
-          ),
+          eb.not(followsItem(eb, item.id, 'unfollowed')),
         ]),
       )
       .execute();
@@ -75,28 +78,21 @@ export async function notifyComment(trx: Transaction<Database>, event: CommentEv
   // Comments: followers of the item, and followers of its space who did not unfollow the item.
   const followers = await spaceAudience(trx, item.space)
     .select('u.id')
+    // The candidates first, from the follow tables' indexes: not every member of the audience.
+    .where('u.id', 'in', (eb) =>
+      eb
+        .selectFrom('content_follows')
+        .select('user_id')
+        .where('content_id', '=', item.id)
+        .where('state', '=', 'following')
+        .union(eb.selectFrom('space_follows').select('user_id').where('space_id', '=', item.space.id)),
+    )
     .where((eb) =>
       eb.or([
-        eb.exists(
-          eb
-            .selectFrom('content_follows as f')
-            .select('f.user_id')
-            .whereRef('f.user_id', '=', 'u.id')
-            .where('f.content_id', '=', item.id)
-            .where('f.state', '=', 'following'),
-        ),
+        followsItem(eb, item.id, 'following'),
         eb.and([
           eb.exists(eb.selectFrom('space_follows as sf').select('sf.user_id').whereRef('sf.user_id', '=', 'u.id').where('sf.space_id', '=', item.space.id)),
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('content_follows as f')
-                .select('f.user_id')
-                .whereRef('f.user_id', '=', 'u.id')
-                .where('f.content_id', '=', item.id)
-                .where('f.state', '=', 'unfollowed'),
-            ),
-          ),
+          eb.not(followsItem(eb, item.id, 'unfollowed')),
         ]),
       ]),
     )
@@ -130,17 +126,7 @@ export async function notifyReaction(trx: Transaction<Database>, contentId: numb
   const author = await spaceAudience(trx, item.space)
     .select('u.id')
     .where('u.id', '=', authorId)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('content_follows as f')
-            .select('f.user_id')
-            .where('f.user_id', '=', authorId)
-            .where('f.content_id', '=', contentId)
-            .where('f.state', '=', 'unfollowed'),
-        ),
-      ),
-    )
+    .where((eb) => eb.not(followsItem(eb, contentId, 'unfollowed')))
     .executeTakeFirst();
   if (!author) return;
   await notify(trx, [{ userId: authorId, type: 'reaction', actorId, contentId, createdAt: now }]);

@@ -3,7 +3,7 @@
 // what was delivered. Nothing waits on real time: tests call app.jobs.runDue(time).
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { parseTimeOfDay, wallClockAt, zonedTime } from '../../src/features/email-notifications/quiet-hours.js';
 import { createTestApp, login, setupOrganisation, type TestApp } from './app.js';
@@ -86,26 +86,9 @@ export function unsubscribeLinkIn(mail: ParsedMail): string {
   return match[0];
 }
 
-/**
- * An SMTP server on a given port (a mail server that comes back after being down), keeping what it receives.
- */
-export async function startSmtpOn(port: number): Promise<{ messages: ParsedMail[]; close(): Promise<void> }> {
-  const messages: ParsedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          messages.push(mail);
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { messages, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+/** An SMTP server on a given port (a mail server that comes back after being down), keeping what it receives. */
+export async function startSmtpOn(port: number): Promise<TestSmtp> {
+  return startSmtp(port);
 }
 
 /** A port nothing listens on (a mail server that is down). */

@@ -11,7 +11,7 @@ let loading: Promise<SharpFactory> | undefined;
  * sharp (and libvips under it) is loaded on the first image, not at start: most processes never
  * receive one, and the library costs memory from the moment it is loaded.
  */
-function loadSharp(): Promise<SharpFactory> {
+export function loadSharp(): Promise<SharpFactory> {
   loading ??= import('sharp').then(({ default: sharp }) => {
     // Decoded images are not kept between requests: uploads are rare, memory is not.
     sharp.cache(false);

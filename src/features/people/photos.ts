@@ -6,22 +6,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromFile } from 'file-type';
-import type { Sharp, SharpOptions } from 'sharp';
-import { MAX_IMAGE_PIXELS } from '../attachments/images.js';
+import { loadSharp, MAX_IMAGE_PIXELS } from '../attachments/images.js';
 
 export const PHOTO_SIZE = 256;
 const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
 const PHOTO_KEY = /^[0-9a-f]{32}$/;
 
-type SharpFactory = (input: string, options?: SharpOptions) => Sharp;
-let loading: Promise<SharpFactory> | undefined;
-function loadSharp(): Promise<SharpFactory> {
-  loading ??= import('sharp').then(({ default: sharp }) => {
-    sharp.cache(false);
-    return sharp;
-  });
-  return loading;
-}
 
 export function photosDir(dataDir: string): string {
   return path.join(dataDir, 'photos');
