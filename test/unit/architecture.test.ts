@@ -1,6 +1,6 @@
 // House rules the code keeps, checked on the source: route files hold no SQL (it lives in queries and
 // services), and the small readers of URLs (ids, cursors, a parameter given once) exist once, in
-// src/http, instead of being copied into each feature.
+// src/http, instead of being copied into each feature; templates do not copy their data into includes.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,5 +30,14 @@ describe('the source', () => {
         return /\/\^\\d\{1,15\}\$\//.test(code) || /\/\^\(\\d\{1,15\}\)/.test(code) || /function single\(|const single = /.test(code);
       });
     expect(copies).toEqual([]);
+  });
+
+  it('gives includes only what they add: Eta already merges the including template\'s data (src/http/templates.ts)', () => {
+    const views = fs.readdirSync(path.join(root, 'views'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.eta'))
+      .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+    expect(views.length).toBeGreaterThan(50);
+    const copying = views.filter((file) => /include(Async)?\([^)]*\{\s*\.\.\.it\s*,/.test(fs.readFileSync(path.join(root, file), 'utf8')));
+    expect(copying).toEqual([]);
   });
 });
