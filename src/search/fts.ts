@@ -1,7 +1,7 @@
 // Every statement that only SQLite understands (FTS5: the index's rows, MATCH, bm25, optimize)
 // lives here, and nowhere else: on another database, this file is what changes.
 // The index's DDL and the triggers that feed search_queue are in migrations/0007-search.ts.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -66,7 +66,7 @@ export interface MatchedRow {
  * again for the rows shown (rowid constraint plus MATCH) it re-reads the word's whole list for each
  * row. The rows shown are highlighted from their text (indexTexts).
  */
-export async function newestMatches(db: Db, match: string, limit: number, rank: 'bm25' | 'title'): Promise<MatchedRow[]> {
+export async function newestMatches(db: Db, match: string, limit: number, rank: 'bm25' | 'title', within: SpaceFilter = null): Promise<MatchedRow[]> {
   // A literal number, not a parameter: the limit is part of the plan of the index scan.
   const window = sql.lit(Math.max(1, Math.floor(limit)));
   const score =
@@ -76,20 +76,40 @@ export async function newestMatches(db: Db, match: string, limit: number, rank: 
   const result = await sql<MatchedRow>`
     select e.id, e.source, e.key, e.kind, e.content_id, e.comment_id, e.space_id, e.user_id, hits.rank
     from (
-      select rowid as id, ${score} as rank
+      select search_index.rowid as id, ${score} as rank
       from search_index
-      where search_index match ${match}
-      order by rowid desc
+      ${spaceJoin(within)}
+      where search_index match ${match} ${spaceWhere(within)}
+      order by search_index.rowid desc
       limit ${window}
     ) as hits
     join search_entries as e on e.id = hits.id`.execute(db);
   return result.rows;
 }
 
+/**
+ * Which spaces' rows the window may hold: a condition on `e.space_id` (the policy's spaceIsVisible),
+ * or null for all of them (an admin). Rows of spaces the viewer may not see are left out before the
+ * window is counted and filled, so that they neither take a place in it nor change whether it is full:
+ * a private space's content is not even counted for someone outside it.
+ */
+export type SpaceFilter = RawBuilder<SqlBool> | null;
+
+function spaceJoin(within: SpaceFilter) {
+  return within === null ? sql`` : sql`join search_entries as e on e.id = search_index.rowid`;
+}
+
+function spaceWhere(within: SpaceFilter) {
+  return within === null ? sql`` : sql`and (e.space_id is null or ${within})`;
+}
+
 /** How many rows match `match`, counting up to `limit` (rowids only: the cheapest read of the index). */
-export async function countMatches(db: Db, match: string, limit: number): Promise<number> {
+export async function countMatches(db: Db, match: string, limit: number, within: SpaceFilter = null): Promise<number> {
   const result = await sql<{ n: number }>`
-    select count(*) as n from (select rowid from search_index where search_index match ${match} order by rowid desc limit ${sql.lit(Math.max(1, Math.floor(limit)))})`.execute(db);
+    select count(*) as n from (
+      select search_index.rowid from search_index ${spaceJoin(within)}
+      where search_index match ${match} ${spaceWhere(within)}
+      order by search_index.rowid desc limit ${sql.lit(Math.max(1, Math.floor(limit)))})`.execute(db);
   return Number(result.rows[0]?.n ?? 0);
 }
 

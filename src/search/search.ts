@@ -2,9 +2,10 @@
 // the newest matches are read (a bounded window, ranked with bm25), each source keeps what the
 // viewer may see, and results are grouped by kind with their links and highlighted text.
 import type { Translate } from '../i18n/index.js';
-import type { Viewer } from '../policy/viewer.js';
+import { spaceIsVisible } from '../policy/visible-content.js';
+import { isAdmin, type Viewer } from '../policy/viewer.js';
 import { countMatches, indexTexts, newestMatches, type MatchedRow } from './fts.js';
-import { highlightHtml, highlightText, parseSearchQuery, scopedMatch, snippetText, type SearchQuery } from './query.js';
+import { highlightHtml, highlightText, indexableText, parseSearchQuery, scopedMatch, snippetText, type SearchQuery } from './query.js';
 import { addTo, type HitDisplay, type SearchHit } from './sources.js';
 import { syncSearchIndex, type SearchApp } from './sync.js';
 
@@ -38,7 +39,17 @@ export interface SearchResults {
   /** True when the window was full: counts are "at least". */
   capped: boolean;
   /** With a kind chosen: that kind's page of results, and whether another page follows. */
-  kindPage: { kind: string; label: string; count: number; capped: boolean; hits: ShownHit[]; page: number; hasNext: boolean } | null;
+  kindPage: {
+    kind: string;
+    label: string;
+    count: number;
+    capped: boolean;
+    hits: ShownHit[];
+    page: number;
+    /** The last page holding results (a page asked beyond it is empty and leads back to it). */
+    lastPage: number;
+    hasNext: boolean;
+  } | null;
 }
 
 export interface SearchRequest {
@@ -66,8 +77,11 @@ interface Ranked {
  */
 async function rankedVisible(app: SearchApp, viewer: Viewer, match: string, window: number, now: number): Promise<Ranked> {
   // Fewer matches than the window holds: worth ranking them all with bm25 (cheap for so few).
-  const matching = await countMatches(app.db, match, window);
-  const rows = matching === 0 ? [] : await newestMatches(app.db, match, window, matching < window ? 'bm25' : 'title');
+  // Rows of spaces the viewer may not see never enter the window (see SpaceFilter); the sources
+  // still decide, below, about everything else (deleted, hidden, drafts, deactivated people).
+  const within = isAdmin(viewer) ? null : spaceIsVisible(viewer, 'e.space_id');
+  const matching = await countMatches(app.db, match, window, within);
+  const rows = matching === 0 ? [] : await newestMatches(app.db, match, window, matching < window ? 'bm25' : 'title', within);
   const bySource = new Map<string, MatchedRow[]>();
   for (const row of rows) addTo(bySource, row.source, row);
   const kept: MatchedRow[] = [];
@@ -111,7 +125,8 @@ async function describe(app: SearchApp, shown: readonly IndexedHit[], terms: rea
     const display = displays.get(hit.source)?.get(hit.key);
     if (!display) return [];
     // A post or a comment has no indexed title: the title its source gives is highlighted the same way.
-    const titleHtml = hit.titleHtml !== '' || !display.fallbackTitle ? hit.titleHtml : highlightHtml(highlightText(display.fallbackTitle, terms));
+    // It comes from the item, not the index: the match markers people could have typed are taken out first.
+    const titleHtml = hit.titleHtml !== '' || !display.fallbackTitle ? hit.titleHtml : highlightHtml(highlightText(indexableText(display.fallbackTitle), terms));
     return [{ ...hit, ...display, titleHtml }];
   });
 }
@@ -149,7 +164,8 @@ export async function search(app: SearchApp, viewer: Viewer, t: Translate, reque
     const page = Math.max(1, Math.min(request.page ?? 1, Math.ceil(SEARCH_WINDOW / RESULTS_PER_PAGE)));
     const start = (page - 1) * RESULTS_PER_PAGE;
     const hits = await describe(app, ofKind.hits.slice(start, start + RESULTS_PER_PAGE), query.terms, t);
-    kindPage = { kind, label, count: ofKind.hits.length, capped: ofKind.capped, hits, page, hasNext: ofKind.hits.length > start + RESULTS_PER_PAGE };
+    const lastPage = Math.max(1, Math.ceil(ofKind.hits.length / RESULTS_PER_PAGE));
+    kindPage = { kind, label, count: ofKind.hits.length, capped: ofKind.capped, hits, page, lastPage, hasNext: ofKind.hits.length > start + RESULTS_PER_PAGE };
   }
 
   // Without a kind chosen, each group shows its best few; with one, the groups only give their counts.

@@ -46,8 +46,24 @@ describe('search', () => {
     await expect.poll(() => memberPage.locator('#search-suggest-status').textContent()).toBe('1 suggestion');
     expect(await suggested.locator('mark').allTextContents()).toEqual(['événement']);
 
+    // From the keyboard: Down goes into the suggestions, Up from the first back to the box, Escape
+    // closes them and stays in the box (what was typed kept).
+    const focusedHref = () => memberPage.evaluate(() => document.activeElement?.getAttribute('href') ?? document.activeElement?.id ?? null);
+    await box.press('ArrowDown');
+    expect(await focusedHref()).toMatch(/^\/content\/\d+$/);
+    await memberPage.keyboard.press('ArrowUp');
+    expect(await focusedHref()).toBe('site-search-q');
+    await box.press('ArrowDown');
+    await memberPage.keyboard.press('Escape');
+    expect(await focusedHref()).toBe('site-search-q');
+    expect(await suggestions.innerHTML()).toBe('');
+    expect(await box.inputValue()).toBe('evenem');
+    // Typing on brings them back.
+    await box.pressSequentially('e', { delay: 40 });
+    await suggested.waitFor();
+
     // Every result: the results page, the post found, the word highlighted.
-    await suggestions.getByRole('link', { name: 'All results for “evenem”' }).click();
+    await suggestions.getByRole('link', { name: 'All results for “eveneme”' }).click();
     await waitForHeading(memberPage, 'Search');
     expect(pathOf(memberPage)).toBe('/search');
     const posts = memberPage.getByRole('region', { name: /^Posts/ });

@@ -2,10 +2,11 @@
 // spaces and people whatever the accents and case, by the beginning of words; what people type is only
 // ever words; and nothing the viewer may not see is found, counted or suggested.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createArticle, createComment, createPost } from '../helpers/content.js';
-import { createCast, PARTIAL, type Cast } from '../helpers/conversation.js';
+import { createArticle, createComment, createPost, createSpace } from '../helpers/content.js';
+import { createCast, PARTIAL, personWithSession, type Cast } from '../helpers/conversation.js';
 import { html, mainText } from '../helpers/app.js';
 import { hrefs, kindCounts, results, searchUrl } from '../helpers/search.js';
+import { SEARCH_WINDOW } from '../../src/search/search.js';
 
 let cast: Cast;
 let companyPost: number;
@@ -157,6 +158,61 @@ describe('GET /search', () => {
     expect(hrefs(await cast.get(searchUrl('confidentiel', { space: String(cast.secret) }), 'member'))).toEqual([`/content/${secretPost}`]);
   });
 
+  it('offers in the space filter only the spaces the viewer may see, and names no other', async () => {
+    const options = (response: Awaited<ReturnType<typeof cast.get>>) =>
+      html(response).querySelectorAll('#search-page-space option').map((o) => [o.getAttribute('value'), o.text.trim()]);
+    for (const who of ['outsider', 'editor'] as const) {
+      const response = await cast.get(searchUrl('evenement'), who);
+      expect(options(response), who).toEqual(expect.arrayContaining([[String(cast.open), 'Workshop']]));
+      expect(options(response).map(([value]) => value), who).not.toContain(String(cast.secret));
+      expect(response.body, who).not.toContain('Board room');
+      // Asked for by its id, the private space is not there: no name, no count, no result.
+      for (const q of ['confidentiel', 'evenement', '']) {
+        const filtered = await cast.get(searchUrl(q, { space: String(cast.secret) }), who);
+        expect(filtered.statusCode, `${who} ${q}`).toBe(404);
+        expect(filtered.body).not.toContain('Board room');
+        expect(filtered.body).not.toContain('rachat');
+        expect(filtered.body).not.toMatch(/\d+ results?/);
+      }
+    }
+    for (const who of ['member', 'admin'] as const) {
+      expect(options(await cast.get(searchUrl('evenement'), who)), who).toEqual(expect.arrayContaining([[String(cast.secret), 'Board room']]));
+    }
+  });
+
+  it('never highlights from markers typed into stored text: only the words found are marked', async () => {
+    // U+E000 and U+E001 are what the index marks matches with: typed into a post, they must mark nothing.
+    const id = await createPost(cast.app, { spaceId: cast.company, authorId: cast.ids.member, body: 'Zorglub \uE000piège\uE001 <b>gras</b> \uE000fin' });
+    const response = await cast.get(searchUrl('zorglub'), 'outsider');
+    const hit = results(response).find((r) => r.href === `/content/${id}`);
+    // Once in the title (the post's first words) and once in the snippet: nowhere else.
+    expect(hit?.html.match(/<mark>/g)).toEqual(['<mark>', '<mark>']);
+    expect(hit?.html.match(/<mark>Zorglub<\/mark>/g)).toHaveLength(2);
+    expect(hit?.html).not.toContain('<b>');
+    expect(hit?.html).not.toContain('<mark>piège');
+    expect(hit?.html).not.toMatch(/[\uE000\uE001]/);
+    const suggestion = await cast.get('/search/suggest?q=zorg', 'outsider', PARTIAL);
+    expect(suggestion.body.match(/<mark>/g)).toHaveLength(1);
+    expect(suggestion.body).not.toContain('<b>');
+  });
+
+  it('keeps a private space’s many matches out of what a non-member’s search reads, counts and caps', async () => {
+    const shown = await createPost(cast.app, { spaceId: cast.company, authorId: cast.ids.member, body: 'Fenouil du jardin partagé' });
+    // More private matches than the window holds, all newer than the public one.
+    for (let i = 0; i < SEARCH_WINDOW; i++) await createPost(cast.app, { spaceId: cast.secret, authorId: cast.ids.member, body: `Fenouil confidentiel ${i}` });
+    for (const who of ['outsider', 'editor'] as const) {
+      const response = await cast.get(searchUrl('fenouil'), who);
+      expect(hrefs(response), who).toEqual([`/content/${shown}`]);
+      expect(kindCounts(response), who).toEqual(['All results', 'Posts (1 result)']);
+      expect(html(response).querySelector('.search-capped'), who).toBeNull();
+      expect(hrefs(await cast.get('/search/suggest?q=fenou', who, PARTIAL)), who).toEqual([`/content/${shown}`]);
+    }
+    // A member reads the newest matches: many words, "at least".
+    const member = await cast.get(searchUrl('fenouil'), 'member');
+    expect(kindCounts(member)).toEqual(['All results', `Posts (at least ${SEARCH_WINDOW} results)`]);
+    expect(html(member).querySelector('.search-capped')).not.toBeNull();
+  });
+
   it('finds spaces by name and description, private ones only for their members', async () => {
     expect(hrefs(await cast.get(searchUrl('workshop'), 'outsider'))).toEqual([`/spaces/${cast.open}`]);
     expect(hrefs(await cast.get(searchUrl('board'), 'outsider'))).toEqual([]);
@@ -191,6 +247,40 @@ describe('keeping in step with changes', () => {
     expect(hrefs(await cast.get('/search/suggest?q=tombo', 'admin', PARTIAL))).toEqual([]);
   });
 
+  it('finds again what is restored or shown again', async () => {
+    const restored = await createPost(cast.app, { spaceId: cast.company, authorId: cast.ids.member, body: 'Kermesse revenante' });
+    const unhidden = await createPost(cast.app, { spaceId: cast.company, authorId: cast.ids.editor, body: 'Kermesse masquée' });
+    expect((await cast.post(`/content/${restored}/delete`, 'member')).statusCode).toBe(303);
+    expect((await cast.post(`/content/${unhidden}/hide`, 'admin', { reason: 'Hors sujet' })).statusCode).toBe(303);
+    expect(hrefs(await cast.get(searchUrl('kermesse'), 'outsider'))).toEqual([]);
+    expect((await cast.post(`/admin/deleted/${restored}/restore`, 'admin')).statusCode).toBe(303);
+    expect((await cast.post(`/content/${unhidden}/unhide`, 'admin')).statusCode).toBe(303);
+    expect(new Set(hrefs(await cast.get(searchUrl('kermesse'), 'outsider')))).toEqual(new Set([`/content/${restored}`, `/content/${unhidden}`]));
+  });
+
+  it('follows a space’s visibility: made private, its content leaves non-members’ results, and comes back when opened', async () => {
+    const space = await createSpace(cast.app, { name: 'Chorale', visibility: 'open', members: [[cast.ids.member, 'admin']] });
+    const id = await createPost(cast.app, { spaceId: space, authorId: cast.ids.member, body: 'Répétition solfège' });
+    expect(hrefs(await cast.get(searchUrl('solfege'), 'outsider'))).toEqual([`/content/${id}`]);
+    await cast.app.db.updateTable('spaces').set({ visibility: 'private' }).where('id', '=', space).execute();
+    expect(hrefs(await cast.get(searchUrl('solfege'), 'outsider'))).toEqual([]);
+    expect(hrefs(await cast.get(searchUrl('chorale'), 'outsider'))).toEqual([]);
+    expect(html(await cast.get(searchUrl('solfege'), 'outsider')).querySelectorAll('#search-page-space option').map((o) => o.text.trim())).not.toContain('Chorale');
+    expect(hrefs(await cast.get(searchUrl('solfege'), 'member'))).toEqual([`/content/${id}`]);
+    await cast.app.db.updateTable('spaces').set({ visibility: 'open' }).where('id', '=', space).execute();
+    expect(hrefs(await cast.get(searchUrl('solfege'), 'outsider'))).toEqual([`/content/${id}`]);
+  });
+
+  it('forgets a person deactivated, and finds them again once reactivated', async () => {
+    const { id } = await personWithSession(cast.app, { email: 'hortense@example.com', name: 'Hortense Quintal' });
+    expect(hrefs(await cast.get(searchUrl('quintal'), 'member'))).toEqual([`/people/${id}`]);
+    expect((await cast.post(`/admin/members/${id}/deactivate`, 'admin')).statusCode).toBe(303);
+    expect(hrefs(await cast.get(searchUrl('quintal'), 'member'))).toEqual([]);
+    expect((await cast.get('/search/suggest?q=quint', 'member', PARTIAL)).body).not.toContain('Hortense');
+    expect((await cast.post(`/admin/members/${id}/reactivate`, 'admin')).statusCode).toBe(303);
+    expect(hrefs(await cast.get(searchUrl('quintal'), 'member'))).toEqual([`/people/${id}`]);
+  });
+
   it('never finds drafts or scheduled items, not even their author', async () => {
     const draft = await createPost(cast.app, { spaceId: cast.company, authorId: cast.ids.member, body: 'Brouillon Zanzibar', publishedAt: null });
     const later = await createPost(cast.app, { spaceId: cast.company, authorId: cast.ids.member, body: 'Programmé Zanzibar', publishedAt: Date.now() + 86_400_000 });
@@ -223,8 +313,12 @@ describe('keeping in step with changes', () => {
     expect(results(second)).toHaveLength(3);
     expect(html(second).querySelector('a[rel="next"]')).toBeNull();
     expect(new Set([...results(first), ...results(second)].map((r) => r.href))).toEqual(new Set(ids.map((id) => `/content/${id}`)));
-    // Past the last page: an empty page, not an error.
-    expect((await cast.get(searchUrl('inventaire', { kind: 'post', page: '99' }), 'outsider')).statusCode).toBe(200);
+    // Past the last page: an empty page, not an error, leading back to the last page of results.
+    const beyond = await cast.get(searchUrl('inventaire', { kind: 'post', page: '99' }), 'outsider');
+    expect(beyond.statusCode).toBe(200);
+    expect(results(beyond)).toEqual([]);
+    expect(html(beyond).querySelector('a[rel="prev"]')?.getAttribute('href')).toBe('/search?q=inventaire&kind=post&page=2');
+    expect(html(beyond).querySelector('a[rel="next"]')).toBeNull();
   });
 
   it('finds edited content by its new words, not its old ones', async () => {
@@ -282,6 +376,25 @@ describe('GET /search/suggest', () => {
     const script = await cast.get(`/search/suggest?q=${encodeURIComponent('<script>x</script>')}`, 'outsider', PARTIAL);
     expect(script.statusCode).toBe(200);
     expect(script.body).not.toContain('<script>');
+  });
+});
+
+describe('in French', () => {
+  it('speaks French, with French typography, in the page and the suggestions', async () => {
+    const { id, cookie } = await personWithSession(cast.app, { email: 'francoise@example.com', name: 'Françoise Ardent' });
+    await cast.app.db.updateTable('users').set({ locale: 'fr' }).where('id', '=', id).execute();
+    const get = (url: string, headers: Record<string, string> = {}) => cast.app.inject({ method: 'GET', url, headers: { cookie, ...headers } });
+    const none = await get(searchUrl('introuvablexyz'));
+    expect(none.statusCode).toBe(200);
+    expect(html(none).querySelector('h1')?.text).toBe('Recherche');
+    // The raw text: narrow and no-break spaces are not spaces there.
+    expect(html(none).querySelector('.empty-state')?.rawText.trim()).toBe('Aucun résultat pour «\u00A0introuvablexyz\u00A0».');
+    expect(html(none).querySelector('title')?.text).toContain('Recherche\u202F: introuvablexyz');
+    expect(html(await get(searchUrl('*'))).querySelector('.notice')?.rawText).toContain('Saisissez au moins un mot (lettres ou chiffres)\u202F:');
+    const found = await get(searchUrl('evenement'));
+    expect(kindCounts(found)).toEqual(expect.arrayContaining(['Actualités (1 résultat)']));
+    const suggest = await get('/search/suggest?q=evene', PARTIAL);
+    expect(html(suggest).querySelector('.search-suggest__all a')?.text).toBe('Tous les résultats pour «\u00A0evene\u00A0»');
   });
 });
 
