@@ -1,8 +1,8 @@
 // Every statement that only SQLite understands (FTS5: the index's rows, MATCH, bm25, optimize)
 // lives here, and nowhere else: on another database, this file is what changes.
 // The index's DDL and the triggers that feed search_queue are in migrations/0007-search.ts.
-import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
-import type { Database } from '../db/schema.js';
+import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool, type Transaction } from 'kysely';
+import type { Database, SearchEntryTable } from '../db/schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -40,18 +40,11 @@ export async function optimizeIndex(db: Db): Promise<void> {
   await sql`insert into search_index (search_index) values ('optimize')`.execute(db);
 }
 
-export interface MatchedRow {
-  id: number;
-  source: string;
-  key: number;
-  kind: string;
-  content_id: number | null;
-  comment_id: number | null;
-  space_id: number | null;
-  user_id: number | null;
+/** An index row that matched, with its entry (what it is) and its rank. */
+export type MatchedRow = Selectable<SearchEntryTable> & {
   /** bm25: lower is better. */
   rank: number;
-}
+};
 
 /**
  * The newest `limit` rows matching `match` (an expression from parseSearchQuery/scopedMatch) and what

@@ -6,14 +6,9 @@ import { describe, expect } from 'vitest';
 import { expectAccessible } from './support/axe.js';
 import { PHONE, test } from './support/fixtures.js';
 import { expectNoHorizontalScroll } from './support/layout.js';
-import { expectStatusMessage, setUpOrganisation, signIn, waitForHeading, type Administrator } from './support/people.js';
+import { expectStatusMessage, setUpOrganisation, signIn, waitForHeading, TILLEULS } from './support/people.js';
 
-const admin: Administrator = {
-  organisation: 'Les Tilleuls',
-  name: 'Camille Martin',
-  email: 'camille.martin@tilleuls.example',
-  password: 'lilac kettle harbour 1987',
-};
+const admin = TILLEULS.admin;
 
 describe('notification preferences', () => {
   test('a person chooses what they receive and when; an administrator sets the defaults', async ({ hameau, openBrowser }) => {

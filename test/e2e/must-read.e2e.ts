@@ -18,29 +18,15 @@ import {
   pathOf,
   setUpOrganisation,
   signIn,
+  TILLEULS,
   waitForHeading,
-  type Administrator,
-  type Person,
 } from './support/people.js';
 
-const admin: Administrator = {
-  organisation: 'Les Tilleuls',
-  name: 'Camille Martin',
-  email: 'camille.martin@tilleuls.example',
-  password: 'lilac kettle harbour 1987',
-};
+const admin = TILLEULS.admin;
 
-const editor: Person = {
-  name: 'Dominique Petit',
-  email: 'dominique.petit@tilleuls.example',
-  password: 'seven rivers under moonlight',
-};
+const editor = TILLEULS.dominique;
 
-const member: Person = {
-  name: 'Sacha Lefèvre',
-  email: 'sacha.lefevre@tilleuls.example',
-  password: 'orange tram beyond the hill',
-};
+const member = TILLEULS.sacha;
 
 const article = {
   title: 'New entrance to the car park from Monday',

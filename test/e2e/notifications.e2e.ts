@@ -7,27 +7,14 @@ import { expectAccessible } from './support/axe.js';
 import { test } from './support/fixtures.js';
 import { expectUpdatedInPlace } from './support/in-place.js';
 import { expectNoHorizontalScroll } from './support/layout.js';
-import { expectStatusMessage, inviteColleague, joinWithInvitation, pathOf, setUpOrganisation, waitForHeading, type Administrator, type Person } from './support/people.js';
+import { expectStatusMessage, inviteColleague, joinWithInvitation, pathOf, setUpOrganisation, waitForHeading, TILLEULS } from './support/people.js';
 import { PHONE } from './support/fixtures.js';
 
-const admin: Administrator = {
-  organisation: 'Les Tilleuls',
-  name: 'Camille Martin',
-  email: 'camille.martin@tilleuls.example',
-  password: 'lilac kettle harbour 1987',
-};
+const admin = TILLEULS.admin;
 
-const author: Person = {
-  name: 'Dominique Petit',
-  email: 'dominique.petit@tilleuls.example',
-  password: 'seven rivers under moonlight',
-};
+const author = TILLEULS.dominique;
 
-const colleague: Person = {
-  name: 'Sacha Lefèvre',
-  email: 'sacha.lefevre@tilleuls.example',
-  password: 'orange tram beyond the hill',
-};
+const colleague = TILLEULS.sacha;
 
 describe('live notifications', () => {
   test('a mention reaches the colleague’s open page live; they open the post from the notifications page', async ({ hameau, openBrowser }) => {

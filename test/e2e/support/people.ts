@@ -14,6 +14,13 @@ export interface Administrator extends Person {
   organisation: string;
 }
 
+/** The people of Les Tilleuls, the organisation most journeys set up: its administrator and two colleagues. */
+export const TILLEULS: { admin: Administrator; dominique: Person; sacha: Person } = {
+  admin: { organisation: 'Les Tilleuls', name: 'Camille Martin', email: 'camille.martin@tilleuls.example', password: 'lilac kettle harbour 1987' },
+  dominique: { name: 'Dominique Petit', email: 'dominique.petit@tilleuls.example', password: 'seven rivers under moonlight' },
+  sacha: { name: 'Sacha Lefèvre', email: 'sacha.lefevre@tilleuls.example', password: 'orange tram beyond the hill' },
+};
+
 /** Waits for the page's main heading: boosted navigation swaps the body, so the URL alone says little. */
 export async function waitForHeading(page: Page, name: string | RegExp): Promise<void> {
   await page.getByRole('heading', { level: 1, name, exact: typeof name === 'string' }).waitFor();
