@@ -6,20 +6,26 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { notificationEvents } from './live.js';
 
-export type NotificationType =
-  | 'mention'
-  /** A comment on my content, or a reply to my comment. */
-  | 'reply'
-  /** A comment on content I follow (or in a space I follow) that is neither a mention nor a reply to me. */
-  | 'comment'
-  /** A reaction on my content: one row per person and item, withdrawn when they take all theirs back. */
-  | 'reaction'
-  | 'must-read'
-  | 'must-read-reminder'
-  | 'space-invitation'
-  | 'space-request'
-  | 'space-request-approved'
-  | 'content-reported';
+/**
+ * Every type, in the order the preference pages list them:
+ * - `reply`: a comment on my content, or a reply to my comment;
+ * - `comment`: a comment on content I follow (or in a space I follow) that is neither a mention nor a reply to me;
+ * - `reaction`: a reaction on my content, one row per person and item, withdrawn when they take all theirs back.
+ */
+export const NOTIFICATION_TYPES = [
+  'mention',
+  'reply',
+  'comment',
+  'reaction',
+  'must-read',
+  'must-read-reminder',
+  'space-invitation',
+  'space-request',
+  'space-request-approved',
+  'content-reported',
+] as const;
+
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export interface NewNotification {
   userId: number;
@@ -30,20 +36,6 @@ export interface NewNotification {
   spaceId?: number | null;
   createdAt: number;
 }
-
-/** Every type, in the order the preferences list them. */
-export const NOTIFICATION_TYPES: readonly NotificationType[] = [
-  'mention',
-  'reply',
-  'comment',
-  'reaction',
-  'must-read',
-  'must-read-reminder',
-  'space-request',
-  'space-invitation',
-  'space-request-approved',
-  'content-reported',
-];
 
 /**
  * Inserts notifications in one statement (nothing to do for an empty list), then tells the live bus

@@ -3,6 +3,7 @@
 // ("title:"), '*', '-', '^' and ':' typed by people are punctuation between words, never syntax.
 // Words are what SQLite's unicode61 tokenizer calls tokens (letters, digits, private-use characters),
 // so a word found here is a word of the index. Accents and case are folded by the index itself.
+import { sortName } from '../auth/users.js';
 
 /** Characters of the query kept: a longer text is cut (a pasted page never errors, nor costs more). */
 export const MAX_QUERY_LENGTH = 200;
@@ -88,7 +89,8 @@ export function indexableText(text: string): string {
 export function foldWord(word: string): string {
   // Most words are plain ASCII: no decomposition needed (this runs for every word of the results shown).
   if (/^[\x00-\x7f]*$/.test(word)) return word.toLowerCase();
-  return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  // Folded the way names are for sorting and the directory.
+  return sortName(word);
 }
 
 /** Words of a result shown around its first match. */

@@ -4,27 +4,15 @@
 import type { Kysely, Transaction } from 'kysely';
 import { recordAudit } from '../../audit/audit-log.js';
 import type { Database, DigestFrequency, EmailChoice, Millis, Organisation } from '../../db/schema.js';
+import { NOTIFICATION_TYPES, type NotificationType } from '../../notifications/notify.js';
 import type { QuietHours } from './quiet-hours.js';
 
-/** Every notification type (fixed by issue 4), in the order the preference tables list them. */
-export const NOTIFICATION_TYPES = [
-  'mention',
-  'reply',
-  'comment',
-  'reaction',
-  'must-read',
-  'must-read-reminder',
-  'space-invitation',
-  'space-request',
-  'space-request-approved',
-  'content-reported',
-] as const;
-export type NotificationTypeName = (typeof NOTIFICATION_TYPES)[number];
+export { NOTIFICATION_TYPES };
 
 export const EMAIL_CHOICES: readonly EmailChoice[] = ['immediate', 'digest', 'off'];
 export const DIGEST_FREQUENCIES: readonly DigestFrequency[] = ['daily', 'weekly', 'never'];
 
-export function isNotificationType(value: string): value is NotificationTypeName {
+export function isNotificationType(value: string): value is NotificationType {
   return (NOTIFICATION_TYPES as readonly string[]).includes(value);
 }
 
@@ -32,9 +20,9 @@ export interface ChannelChoice {
   inApp: boolean;
   email: EmailChoice;
 }
-export type TypeChoices = Record<NotificationTypeName, ChannelChoice>;
+export type TypeChoices = Record<NotificationType, ChannelChoice>;
 
-const IMMEDIATE: readonly NotificationTypeName[] = ['mention', 'must-read', 'must-read-reminder'];
+const IMMEDIATE: readonly NotificationType[] = ['mention', 'must-read', 'must-read-reminder'];
 
 /** The built-in defaults, before an admin sets the organisation's. */
 export function builtInDefaults(): TypeChoices {
@@ -144,7 +132,7 @@ async function writeChoices(trx: Transaction<Database>, userId: number, choices:
  * Stops one type of email for a person (the unsubscribe link); 'digest' stops the digest. Keeps their
  * in-app choice. Returns false when it was already stopped.
  */
-export async function unsubscribe(db: Kysely<Database>, userId: number, type: NotificationTypeName | 'digest', now: Millis = Date.now()): Promise<boolean> {
+export async function unsubscribe(db: Kysely<Database>, userId: number, type: NotificationType | 'digest', now: Millis = Date.now()): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     if (type === 'digest') {
       const current = await trx.selectFrom('notification_settings').select('digest_frequency').where('user_id', '=', userId).executeTakeFirst();

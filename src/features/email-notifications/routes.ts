@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFound } from '../../http/errors.js';
 import { idParam } from '../../http/params.js';
+import type { NotificationType } from '../../notifications/notify.js';
 import { authorize } from '../../policy/index.js';
 import { nextDigestRun, registerEmailJobs, unsubscribeSecret } from './delivery.js';
 import { choiceValues, parseOrganisationForm, parsePersonalForm, quietValues } from './forms.js';
@@ -16,7 +17,6 @@ import {
   NOTIFICATION_TYPES,
   applyDefaultsToEveryone,
   isNotificationType,
-  type NotificationTypeName,
   organisationDefaults,
   organisationDelivery,
   ownChoiceCounts,
@@ -153,7 +153,7 @@ export default async function emailNotificationsRoutes(app: FastifyInstance) {
   // (and answers mail clients' one-click POST, RFC 8058).
   async function checkLink(params: UnsubscribeParams) {
     const userId = /^[1-9]\d{0,15}$/.test(params.userId) ? Number(params.userId) : null;
-    const type: NotificationTypeName | 'digest' | null = params.type === 'digest' || isNotificationType(params.type) ? params.type : null;
+    const type: NotificationType | 'digest' | null = params.type === 'digest' || isNotificationType(params.type) ? params.type : null;
     if (userId === null || type === null) return null;
     if (!verifyUnsubscribeToken(await unsubscribeSecret(app), userId, type, params.token)) return null;
     const user = await findRecipient(app.db, userId);
