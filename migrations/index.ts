@@ -8,6 +8,8 @@ import * as follows from './0005-follows.js';
 import * as emailDelivery from './0006-email-delivery.js';
 import * as search from './0007-search.js';
 import * as coveringFeedIndex from './0008-covering-feed-index.js';
+import * as plugins from './0009-plugins.js';
+import * as organisationBrand from './0010-organisation-brand.js';
 
 export const coreMigrations: MigrationSet = {
   '0001-foundation': foundation,
@@ -18,4 +20,6 @@ export const coreMigrations: MigrationSet = {
   '0006-email-delivery': emailDelivery,
   '0007-search': search,
   '0008-covering-feed-index': coveringFeedIndex,
+  '0009-plugins': plugins,
+  '0010-organisation-brand': organisationBrand,
 };

@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
 import type SQLite from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { coreMigrations } from '../migrations/index.js';
@@ -53,6 +54,13 @@ import { createSearchSources } from './search/core-sources.js';
 import searchRoutes from './features/search/routes.js';
 import { JobQueue } from './jobs/queue.js';
 import emailNotificationsRoutes from './features/email-notifications/routes.js';
+import adminRoutes from './features/admin/routes.js';
+import pluginsAdminRoutes from './features/plugins-admin/routes.js';
+import type { PluginDefinition } from './plugins/contract.js';
+import { collectRoutePrefixes, installPlugins } from './plugins/install.js';
+import coreSlots from './plugins/core-slots.js';
+import { addCoreParts } from './gdpr/core-parts.js';
+import { PluginRuntime } from './plugins/runtime.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -65,6 +73,8 @@ declare module 'fastify' {
     contentKinds: ContentKinds;
     /** The durable job queue (src/jobs): register handlers, enqueue work; its worker runs while listening. */
     jobs: JobQueue;
+    /** The plugins (src/plugins): their state, slots and hooks, and the admin's actions on them. */
+    plugins: PluginRuntime;
   }
 }
 
@@ -73,6 +83,10 @@ export interface BuildOptions {
   logStream?: NodeJS.WritableStream;
   /** The job queue's clock (tests pass a fake one; app.jobs.runDue(now) also takes a time). */
   clock?: () => number;
+  /** Plugin definitions installed besides the repository's (tests). */
+  plugins?: readonly PluginDefinition[];
+  /** Where the repository's plugins are read from (tests point this at fixtures). */
+  pluginDirs?: { code: string; assets: string };
 }
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -117,6 +131,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('contentKinds', new ContentKinds());
   app.decorate('searchSources', createSearchSources(app.contentKinds));
   app.decorate('jobs', new JobQueue({ db: database.db, log: app.log, clock: options.clock }));
+  app.decorate('plugins', new PluginRuntime({ db: database.db, log: app.log, contentKinds: app.contentKinds, pinned: config.pinnedPlugins, clock: options.clock }));
+  const reservedPrefixes = collectRoutePrefixes(app);
+  const pluginViews = new Map<string, string>();
   // The worker runs in the server, not in tests built with inject() (they call app.jobs.runDue).
   app.addHook('onListen', async () => app.jobs.start());
 
@@ -152,7 +169,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     index: false,
   });
   await app.register(view, {
-    engine: { eta: createTemplateEngine(viewsDir, config.cacheTemplates) },
+    engine: { eta: createTemplateEngine(viewsDir, config.cacheTemplates, pluginViews) },
     templates: viewsDir,
     production: config.cacheTemplates,
     defaultContext: viewHelpers,
@@ -186,6 +203,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(notificationsRoutes);
   await app.register(searchRoutes);
   await app.register(emailNotificationsRoutes);
+  await app.register(adminRoutes);
+  await app.register(pluginsAdminRoutes);
+  await app.register(coreSlots);
+  // The core's parts of a person's data export and erasure (GDPR), beside the plugins' hooks.
+  addCoreParts(app.plugins);
+
+  // Plugins, after the core's kinds, search sources and routes.
+  await installPlugins(app, app.plugins, {
+    externalDir: path.join(config.dataDir, 'plugins'),
+    repositoryDirs: options.pluginDirs,
+    definitions: options.plugins,
+    reservedPrefixes,
+    viewRoots: pluginViews,
+  });
+  app.plugins.setRenderer((template, data) => app.view(template, data));
 
   return app;
 }

@@ -31,6 +31,8 @@ export interface Config {
   uploadMaxBytes: number;
   /** Cache compiled templates; off only in `npm run dev`. */
   cacheTemplates: boolean;
+  /** HAMEAU_PLUGINS: the plugins enabled, fixed by the deployment (the admin page shows them locked); null: admins decide. */
+  pinnedPlugins: string[] | null;
 }
 
 /** Every problem found in the environment at once, each naming its variable. */
@@ -133,6 +135,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     }
   }
 
+  let pinnedPlugins: string[] | null = null;
+  const rawPlugins = value('HAMEAU_PLUGINS');
+  if (rawPlugins !== undefined) {
+    const ids = rawPlugins.toLowerCase() === 'none' ? [] : rawPlugins.split(',').map((id) => id.trim()).filter((id) => id !== '');
+    const wrong = ids.filter((id) => !/^[a-z][a-z0-9-]{1,39}$/.test(id));
+    if (wrong.length > 0) {
+      problems.push(`HAMEAU_PLUGINS must be a comma-separated list of plugin ids such as polls,links (lowercase letters, digits and dashes), or "none" (got "${rawPlugins}").`);
+    } else pinnedPlugins = [...new Set(ids)];
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -149,6 +161,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustProxy,
     uploadMaxBytes: uploadMaxMb * 1024 * 1024,
     cacheTemplates: env.HAMEAU_DEV !== '1',
+    pinnedPlugins,
   };
 }
 

@@ -30,3 +30,25 @@ export async function recordAudit(db: Kysely<Database>, entry: AuditEntry, now =
     })
     .execute();
 }
+
+/** One value's change, as the audit log's details hold it. */
+export interface Change<T = unknown> {
+  before: T;
+  after: T;
+}
+
+/**
+ * `{ key: { before, after } }` for each of `keys` whose value differs (compared as JSON, so records
+ * and lists compare by content); empty when nothing changed. The usual `details` of an edit.
+ *
+ * @example
+ * changedFields({ name: 'Acme', colour: null }, { name: 'Acme', colour: '#0b5d1e' }, ['name', 'colour'])
+ * // { colour: { before: null, after: '#0b5d1e' } }
+ */
+export function changedFields<T extends object, K extends keyof T & string>(before: T, after: T, keys: readonly K[]): Partial<Record<K, Change<T[K]>>> {
+  const changes: Partial<Record<K, Change<T[K]>>> = {};
+  for (const key of keys) {
+    if (JSON.stringify(before[key] ?? null) !== JSON.stringify(after[key] ?? null)) changes[key] = { before: before[key], after: after[key] };
+  }
+  return changes;
+}

@@ -63,6 +63,7 @@ export default async function invitationRoutes(app: FastifyInstance) {
     const { token: sessionToken } = await createSession(app.db, result.userId, request.headers['user-agent'] ?? '');
     reply.setSessionCookie(sessionToken);
     request.log.info({ userId: result.userId }, 'invitation accepted');
+    await app.plugins.emit('user.joined', { userId: result.userId });
     reply.flash('flash.welcome', { name: form.value.name });
     return reply.redirectTo('/');
   });

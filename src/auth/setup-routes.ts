@@ -7,6 +7,7 @@ import { checkNewPassword } from './new-password.js';
 import { createSession } from './sessions.js';
 import { createSetupCode, isFromThisMachine, setupCodeMatches } from './setup-code.js';
 import { completeSetup } from './setup.js';
+import { rescheduleDigests } from '../features/email-notifications/delivery.js';
 
 /** Every IANA time zone this Node.js knows, for the organisation's choice. */
 export const TIME_ZONES: readonly string[] = Intl.supportedValuesOf('timeZone');
@@ -78,6 +79,9 @@ export default async function setupRoutes(app: FastifyInstance) {
     const { token } = await createSession(app.db, adminId, request.headers['user-agent'] ?? '');
     reply.setSessionCookie(token);
     request.log.info({ userId: adminId }, 'organisation set up');
+    // The digests were planned before the organisation had a time zone: plan them in its own.
+    await rescheduleDigests(app);
+    await app.plugins.emit('user.joined', { userId: adminId });
     reply.flash('flash.setupDone');
     return reply.redirectTo('/');
   });

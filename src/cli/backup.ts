@@ -46,7 +46,7 @@ export async function backupDatabase(dataDir: string, destination?: string): Pro
 }
 
 /** The folders of DATA_DIR that hold files the database names: attachments, and profile photos. */
-export const FILE_FOLDERS = ['uploads', 'photos'] as const;
+export const FILE_FOLDERS = ['uploads', 'photos', 'brand'] as const;
 export type FileFolder = (typeof FILE_FOLDERS)[number];
 
 /** Where a folder of the database copy `target` goes: "hameau-….db" -> "hameau-…-uploads/", "hameau-…-photos/". */

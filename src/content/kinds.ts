@@ -13,7 +13,10 @@ export interface ContentKind<Data = unknown> {
    * (rendered HTML, summary) and never parses markdown.
    */
   load(db: Kysely<Database>, contentIds: readonly number[]): Promise<Map<number, Data>>;
-  /** Template of the card body in feeds: receives `it.item` (a ContentItem) with `it.item.data`. */
+  /**
+   * Template of the card body in feeds: receives `it.item` (a ContentItem) with `it.item.data`. A path
+   * under views/ ("posts/card"), or a plugin's own "/plugins/<id>/card" (plugins/<id>/views/card.eta).
+   */
   cardTemplate: string;
   /** Template of the item's body on its permalink page, same data. */
   pageTemplate: string;
@@ -23,6 +26,8 @@ export interface ContentKind<Data = unknown> {
   searchText(data: Data): { title: string; body: string };
   /** Where the author edits the item. */
   editUrl(contentId: number): string;
+  /** How results and filters name the kind ("Polls"); plugins give one (the core's are in search/core-sources.ts). */
+  label?: (t: Translate) => string;
 }
 
 /**
@@ -34,6 +39,7 @@ export interface ContentKind<Data = unknown> {
  */
 export class ContentKinds {
   readonly #kinds = new Map<string, ContentKind>();
+  #isOn: (kind: string) => boolean = () => true;
 
   register<Data>(kind: ContentKind<Data>): void {
     if (this.#kinds.has(kind.kind)) throw new Error(`Content kind "${kind.kind}" is registered twice`);
@@ -46,6 +52,16 @@ export class ContentKinds {
 
   all(): ContentKind[] {
     return [...this.#kinds.values()];
+  }
+
+  /** The kinds that are on now (a disabled plugin's are not): what filters and menus offer. */
+  active(): ContentKind[] {
+    return this.all().filter((kind) => this.#isOn(kind.kind));
+  }
+
+  /** Tells which kinds are on (the plugin runtime, whose plugins' kinds go off with them). */
+  setIsOn(isOn: (kind: string) => boolean): void {
+    this.#isOn = isOn;
   }
 
   /**

@@ -12,7 +12,7 @@ import { loadAttachmentRefs } from '../features/attachments/queries.js';
 import { REACTION_KEYS } from '../features/conversation/reactions.js';
 import type { ContentItem, ReactionCount } from './items.js';
 import type { Topic } from './markdown.js';
-import { toContentSubject } from './subjects.js';
+import { kindOffColumn, toContentSubject } from './subjects.js';
 
 /** What loadItems needs of the application: the database and the registered kinds. */
 export type ItemsApp = Pick<FastifyInstance, 'db' | 'contentKinds'>;
@@ -42,6 +42,7 @@ const contentRows = compiledQuery((db, idsJson: string, viewerId: number) =>
       'c.hidden_reason',
       'c.must_read',
       'c.comments_enabled',
+      kindOffColumn(),
       'c.created_at',
       'c.edited_at',
       'c.pinned_until',

@@ -1,5 +1,5 @@
 // Loads what the policy needs to decide about content items and comments: the item and its space.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { NotFound } from '../http/errors.js';
 import { idParam } from '../http/params.js';
@@ -7,7 +7,13 @@ import { can, type Viewer } from '../policy/index.js';
 import type { CommentSubject, ContentSubject } from '../policy/subjects.js';
 import type { ContentKinds } from './kinds.js';
 
-const contentColumns = [
+/** Whether `content as c`'s kind is switched off where it is (content_kinds_off, migration 0009), as `kind_off`. */
+export function kindOffColumn() {
+  return sql<number>`exists (select 1 from content_kinds_off k where k.kind = c.kind and k.space_id in (0, c.space_id))`.as('kind_off');
+}
+
+/** The columns toContentSubject reads, on `content as c` joined with `spaces as s`. */
+export const contentSubjectColumns = [
   'c.id',
   'c.kind',
   'c.author_id',
@@ -18,9 +24,11 @@ const contentColumns = [
   'c.hidden_at',
   'c.must_read',
   'c.comments_enabled',
+  // The kind is off everywhere (space 0) or in this space: see content_kinds_off (migration 0009).
+  kindOffColumn(),
 ] as const;
 
-type ContentSubjectRow = {
+export type ContentSubjectRow = {
   id: number;
   kind: string;
   author_id: number | null;
@@ -31,6 +39,7 @@ type ContentSubjectRow = {
   hidden_at: number | null;
   must_read: number;
   comments_enabled: number;
+  kind_off: number;
 };
 
 export function toContentSubject(row: ContentSubjectRow): ContentSubject {
@@ -44,6 +53,7 @@ export function toContentSubject(row: ContentSubjectRow): ContentSubject {
     hiddenAt: row.hidden_at,
     mustRead: row.must_read === 1,
     commentsEnabled: row.comments_enabled === 1,
+    kindOff: row.kind_off === 1,
   };
 }
 
@@ -59,7 +69,7 @@ export async function loadContentSubjects(db: Kysely<Database>, ids: readonly nu
   const rows = await db
     .selectFrom('content as c')
     .innerJoin('spaces as s', 's.id', 'c.space_id')
-    .select(contentColumns)
+    .select(contentSubjectColumns)
     .where('c.id', 'in', [...ids])
     .execute();
   return rows.map(toContentSubject);
@@ -75,7 +85,7 @@ export async function loadCommentSubject(db: Kysely<Database>, commentId: number
     .selectFrom('comments as m')
     .innerJoin('content as c', 'c.id', 'm.content_id')
     .innerJoin('spaces as s', 's.id', 'c.space_id')
-    .select(contentColumns)
+    .select(contentSubjectColumns)
     .select(['m.id as comment_id', 'm.author_id as comment_author_id', 'm.deleted_at as comment_deleted_at', 'm.hidden_at as comment_hidden_at', 'm.parent_id'])
     .where('m.id', '=', commentId)
     .executeTakeFirst();

@@ -11,7 +11,8 @@ export type SpaceVisibility = 'company' | 'open' | 'private';
 export type SpaceRole = 'admin' | 'member';
 /** Who may create spaces (admin setting). */
 export type SpaceCreation = 'everyone' | 'admins';
-export type UserStatus = 'active' | 'deactivated';
+/** 'erased': the person's data was erased (src/features/members/erase-service.ts); the row stays for what they wrote. */
+export type UserStatus = 'active' | 'deactivated' | 'erased';
 
 export interface OrganisationTable {
   id: ColumnType<1, 1, never>;
@@ -30,6 +31,12 @@ export interface OrganisationTable {
   quiet_start: Generated<number>;
   quiet_end: Generated<number>;
   quiet_weekends: Generated<number>;
+  /** The organisation's stage of the method: 1, 2 or 3 (the plugins' stage packs move it). */
+  stage: Generated<number>;
+  /** The logo's stored file under DATA_DIR/brand ("<32 hex>.webp"); null without a logo (migration 0010). */
+  logo_file: ColumnType<string | null, string | null | undefined, string | null>;
+  /** "#rrggbb", applied by /brand.css; null: Hameau's own colours. */
+  brand_colour: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AppSecretTable {
@@ -455,7 +462,34 @@ export interface SearchKindTable {
   kind: string;
 }
 
+export interface PluginStateTable {
+  id: string;
+  enabled: Generated<number>;
+  /** JSON object of the saved settings. */
+  settings: Generated<string>;
+  enabled_at: Millis | null;
+  enabled_by: number | null;
+  purged_at: Millis | null;
+  updated_at: Millis;
+}
+
+export interface PluginSpaceOffTable {
+  plugin_id: string;
+  space_id: number;
+  switched_by: number | null;
+  switched_at: Millis;
+}
+
+/** Kinds hidden everywhere (space_id 0) or in one space, because their plugin is off there. */
+export interface ContentKindOffTable {
+  kind: string;
+  space_id: number;
+}
+
 export interface Database {
+  plugin_state: PluginStateTable;
+  plugin_space_off: PluginSpaceOffTable;
+  content_kinds_off: ContentKindOffTable;
   organisation: OrganisationTable;
   app_secret: AppSecretTable;
   users: UserTable;

@@ -45,6 +45,8 @@ export const RATE_LIMITS = {
   joinRequestsPerUser: { max: 10, windowMs: HOUR, messageKey: 'errors.tooManyRequests.joinRequests' },
   /** Spaces one person creates. */
   spaceCreationsPerUser: { max: 10, windowMs: 24 * HOUR, messageKey: 'errors.tooManyRequests.spaceCreations' },
+  /** Downloads of one person's whole data export (GDPR): each reads everything about them. */
+  dataExportsPerUser: { max: 10, windowMs: HOUR, messageKey: 'gdpr.export.tooMany' },
   /**
    * Bytes one person uploads (files stored, whether the form is then sent or not): as much as ten
    * full forms an hour. Counted with `reserve(request, key, bytes)` by the attachments feature, which

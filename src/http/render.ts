@@ -130,7 +130,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 const isPlain = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
 
 /** A flash message's key: `flash.*`, or a feature's own `<feature>.flash.*`. */
-const FLASH_KEY = /^(?:[a-zA-Z][\w-]*\.)?flash\.[\w.-]+$/;
+const FLASH_KEY = /^(?:plugins\.[a-z][a-z0-9-]*\.|[a-zA-Z][\w-]*\.)?flash\.[\w.-]+$/;
 
 /** Only a flash message: a flash never makes a page say an arbitrary key. */
 function asNotice(value: unknown): Flash | undefined {

@@ -90,6 +90,24 @@ function compiledMessage(locale: Locale, key: string): Compiled | undefined {
   return found;
 }
 
+/**
+ * Adds a plugin's messages under `plugins.<id>` (t('plugins.links.tab')). A locale the plugin does not
+ * translate falls back to the fallback locale's messages, as the core's do.
+ *
+ * @example
+ * addPluginMessages('links', { fr: { tab: 'Liens' }, en: { tab: 'Links' } });
+ */
+export function addPluginMessages(id: string, messages: Partial<Record<Locale, Record<string, unknown>>>): void {
+  for (const locale of LOCALES) {
+    const catalogue = catalogues.get(locale)!;
+    const plugins = (catalogue.plugins ??= {}) as Catalogue;
+    plugins[id] = (messages[locale] ?? {}) as Catalogue;
+    // Messages compiled before (a plugin loaded again by a test) are read afresh.
+    const prefix = `plugins.${id}.`;
+    for (const key of compiled.get(locale)?.keys() ?? []) if (key.startsWith(prefix)) compiled.get(locale)!.delete(key);
+  }
+}
+
 /** True when `key` names a message in every locale (used by tests and by code that builds keys). */
 export function hasMessage(key: string): boolean {
   return LOCALES.every((locale) => lookup(catalogues.get(locale), key) !== undefined);

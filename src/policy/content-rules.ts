@@ -14,11 +14,11 @@ export function isPublished(content: Pick<ContentSubject, 'publishedAt'>, now = 
 const isAuthor = (user: Viewer, item: { authorId: number | null }) => item.authorId !== null && item.authorId === user.id;
 
 /**
- * Seeing one item: its space must be visible, it must not be deleted; drafts and scheduled items are
+ * Seeing one item: its space must be visible, it must not be deleted nor of a kind switched off; drafts and scheduled items are
  * the author's alone; hidden items stay visible to their author (with the reason) and to moderators.
  */
 export function seesContent(user: Viewer, content: ContentSubject): boolean {
-  if (!seesSpace(user, content.space) || content.deletedAt !== null) return false;
+  if (!seesSpace(user, content.space) || content.deletedAt !== null || content.kindOff) return false;
   if (!isPublished(content) && !isAuthor(user, content)) return false;
   if (content.hiddenAt !== null && !isAuthor(user, content) && !moderates(user, content.space)) return false;
   return true;

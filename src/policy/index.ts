@@ -30,6 +30,8 @@ interface Rules {
   'member.deactivate': MemberSubject;
   'member.reactivate': MemberSubject;
   'member.issueResetLink': MemberSubject;
+  /** Erase a deactivated member's data (GDPR): src/features/members/erase-routes.ts. */
+  'member.erase': MemberSubject;
   'session.end': { userId: number };
   /** Change the organisation's settings (spaces policy, posting in the company space). */
   'settings.manage': undefined;
@@ -66,8 +68,8 @@ interface Rules {
   /** Decide about reports on an item or a comment, lift a hide: whoever moderates its space. */
   'content.moderate': ContentSubject;
   'comment.moderate': CommentSubject;
-  /** Edit a person's profile (job, department, photo...): the person themselves, and admins. */
-  'profile.edit': { id: number };
+  /** Edit a person's profile (job, department, photo...): the person themselves, and admins; nobody once their data is erased. */
+  'profile.edit': { id: number; status?: UserStatus };
   /** Departments, sites, extra profile fields, CSV import of people. */
   'people.manage': undefined;
 }
@@ -92,11 +94,12 @@ const rules: { [A in Action]: (user: Viewer, subject: Rules[A]) => boolean } = {
   'member.deactivate': (user, member) => isAdmin(user) && member.id !== user.id && member.status === 'active',
   'member.reactivate': (user, member) => isAdmin(user) && member.status === 'deactivated',
   'member.issueResetLink': (user, member) => isAdmin(user) && member.id !== user.id && member.status === 'active',
+  'member.erase': (user, member) => isAdmin(user) && member.id !== user.id && member.status === 'deactivated',
   'session.end': (user, session) => session.userId === user.id,
   'comment.view': seesComment,
   'content.moderate': (user, content) => seesContent(user, content) && moderates(user, content.space),
   'comment.moderate': (user, comment) => seesComment(user, comment) && moderates(user, comment.content.space),
-  'profile.edit': (user, person) => person.id === user.id || isAdmin(user),
+  'profile.edit': (user, person) => person.status !== 'erased' && (person.id === user.id || isAdmin(user)),
   'people.manage': isAdmin,
 };
 

@@ -18,6 +18,8 @@ export interface ContentSubject {
   hiddenAt: Millis | null;
   mustRead: boolean;
   commentsEnabled: boolean;
+  /** Its kind is switched off (its plugin disabled, or off in this space): nobody sees it until it is on again. */
+  kindOff: boolean;
 }
 
 export interface CommentSubject {

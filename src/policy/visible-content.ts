@@ -70,7 +70,17 @@ export function contentVisibleWith(db: Kysely<Database>, visibility: Visibility,
     .where('c.hidden_at', 'is', null)
     .where('c.published_at', 'is not', null)
     .where('c.published_at', '<=', now as number)
-    .where(spaceVisibility(visibility, 'c.space_id'));
+    .where(spaceVisibility(visibility, 'c.space_id'))
+    .where(kindIsOn('c.kind', 'c.space_id'));
+}
+
+/**
+ * The item's kind is on where it is: not switched off everywhere (its plugin disabled or failed) nor in
+ * its space (content_kinds_off, kept by the plugin runtime). Both subqueries are read once per statement.
+ */
+export function kindIsOn(kindColumn: string, spaceColumn: string): RawBuilder<SqlBool> {
+  const kind = sql.ref(kindColumn);
+  return sql<SqlBool>`(${kind} not in (select kind from content_kinds_off where space_id = 0) and (${kind}, ${sql.ref(spaceColumn)}) not in (select kind, space_id from content_kinds_off where space_id <> 0))`;
 }
 
 /**

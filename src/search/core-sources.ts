@@ -59,7 +59,7 @@ async function spaceNames(db: Kysely<Database>, spaceIds: ReadonlyArray<number |
 export function contentSource(kinds: ContentKinds, labels: KindLabels): SearchSource {
   return {
     source: 'content',
-    kinds: (): SearchKind[] => kinds.all().map((k) => ({ kind: k.kind, label: labels.get(k.kind) ?? (() => k.kind) })),
+    kinds: (): SearchKind[] => kinds.active().map((k) => ({ kind: k.kind, label: labels.get(k.kind) ?? k.label ?? (() => k.kind) })),
     async load(db: SearchDb, keys) {
       const rows = await db.selectFrom('content').select(['id', 'kind', 'space_id']).where('id', 'in', inJson<number>(json(keys))).execute();
       const loaded = await kinds.loadMany(db, rows);

@@ -38,8 +38,8 @@ describe('notification preferences', () => {
 
     // Administration → Notifications.
     await page.goto(`${hameau.url}/admin/settings`);
-    await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Notifications' }).click();
-    await waitForHeading(page, 'Notifications');
+    await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Email notifications' }).click();
+    await waitForHeading(page, 'Email notifications');
     await expectAccessible(page, 'notification defaults and outbox');
     await page.getByText('No email is waiting and none failed.').waitFor();
     await page.getByLabel('Weekly (on Mondays)').check();

@@ -53,7 +53,11 @@ describe('first run', () => {
 
     // Administration: invite a colleague. No SMTP here, so the page hands over the link to copy.
     await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Administration' }).click();
-    await waitForHeading(page, 'Members and invitations');
+    await waitForHeading(page, 'Administration');
+    expect(new URL(page.url()).pathname).toBe('/admin');
+    await expectAccessible(page, 'administration home');
+    await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Members and roles' }).click();
+    await waitForHeading(page, 'Members and roles');
     expect(new URL(page.url()).pathname).toBe('/admin/members');
     await expectAccessible(page, 'members page');
 

@@ -10,6 +10,7 @@ import { hashPassword } from '../../src/auth/passwords.js';
 import { insertUser } from '../../src/auth/users.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Locale, Role } from '../../src/db/schema.js';
+import type { PluginDefinition } from '../../src/plugins/contract.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -20,12 +21,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** Plugins for a test app: definitions given directly, or a folder of plugins instead of the repository's. */
+export interface TestBuildOptions {
+  plugins?: readonly PluginDefinition[];
+  pluginDirs?: { code: string; assets: string };
+  /** A data directory prepared before the start (external plugins in DATA_DIR/plugins); removed on close. */
+  dataDir?: string;
+}
+
 export const ADMIN = { name: 'Alice Martin', email: 'alice@example.com', password: 'correct horse battery staple' };
 export const PASSWORD = 'a long enough pass phrase';
 
 /** Environment variables for a test app; pass more (SMTP_URL, PUBLIC_URL...) to override. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hameau-test-'));
+export async function createTestApp(env: Record<string, string> = {}, build: TestBuildOptions = {}): Promise<TestApp> {
+  const dataDir = build.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hameau-test-'));
   const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env });
   const logs: Record<string, unknown>[] = [];
   const logStream = new Writable({
@@ -34,7 +43,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       done();
     },
   });
-  const app = await buildApp(config, { logStream });
+  const app = await buildApp(config, { logStream, plugins: build.plugins, pluginDirs: build.pluginDirs });
   await app.ready();
   return {
     app,

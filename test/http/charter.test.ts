@@ -54,8 +54,13 @@ describe('writing the charter', () => {
     expect(row.body_html).toContain('<h1>Our rules</h1>');
     expect(row.body_html).not.toContain('<script>');
     expect(row.body_html).not.toContain('href="javascript:');
-    const audit = await t.app.db.selectFrom('audit_log').select(['action', 'actor_id', 'subject_id']).where('action', '=', 'charter.publish').execute();
-    expect(audit).toEqual([{ action: 'charter.publish', actor_id: w.admin.id, subject_id: String(id) }]);
+    const audit = await t.app.db.selectFrom('audit_log').select(['action', 'actor_id', 'subject_id', 'details']).where('action', '=', 'charter.publish').execute();
+    expect(audit).toEqual([{ action: 'charter.publish', actor_id: w.admin.id, subject_id: String(id), details: JSON.stringify({ version: { before: null, after: id }, length: body.length }) }]);
+    // The next version names the one it replaces.
+    const next = await publish('Be kind, always.');
+    const second = await t.app.db.selectFrom('audit_log').select('details').where('action', '=', 'charter.publish').where('subject_id', '=', String(next)).executeTakeFirstOrThrow();
+    expect(JSON.parse(second.details)).toEqual({ version: { before: id, after: next }, length: 16 });
+    await publish(body);
 
     // The form shows the text in force, to start the next version from.
     const page = await c.get('/admin/charter', w.admin);

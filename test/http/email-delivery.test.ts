@@ -313,6 +313,18 @@ describe('the outbox', () => {
     const crowded = html(await w.app.inject({ method: 'GET', url: '/admin/notifications', headers: { cookie: w.admin.cookie, 'accept-language': 'en' } }));
     const first = crowded.querySelector('#outbox tbody tr');
     expect(first?.textContent.replace(/\s+/g, ' ')).toMatch(/Bruno <bruno@example.com> Digest .* 5 \/ 5 Failed Greeting never received Retry/);
+
+    // Retrying the failed one is an admin action: audited (who, which email, failed -> pending); the
+    // refused retries above wrote nothing.
+    const audit = () => w.app.db.selectFrom('audit_log').select(['actor_id', 'subject_type', 'subject_id', 'details']).where('action', '=', 'email.retry').execute();
+    expect(await audit()).toEqual([]);
+    const failedJob = await w.app.db.selectFrom('jobs').select('id').where('key', '=', 'email.digest:failed').executeTakeFirstOrThrow();
+    expect((await post(w.app, `/admin/notifications/outbox/${failedJob.id}/retry`, w.admin.cookie)).statusCode).toBe(303);
+    expect(await w.app.db.selectFrom('jobs').select('state').where('id', '=', failedJob.id).executeTakeFirstOrThrow()).toEqual({ state: 'pending' });
+    expect(await audit()).toEqual([{ actor_id: w.admin.id, subject_type: 'email_job', subject_id: String(failedJob.id), details: JSON.stringify({ state: { before: 'failed', after: 'pending' } }) }]);
+    // Again: no longer failed, so nothing retried and nothing written.
+    expect((await post(w.app, `/admin/notifications/outbox/${failedJob.id}/retry`, w.admin.cookie)).statusCode).toBe(303);
+    expect(await audit()).toHaveLength(1);
   });
 });
 

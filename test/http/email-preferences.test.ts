@@ -135,7 +135,7 @@ describe('the organisation’s defaults', () => {
       expect((await post(w.app, '/admin/notifications/apply', cookie)).statusCode).toBe(403);
     }
     const settings = await get(w.app, '/admin/settings', w.admin.cookie);
-    expect(html(settings).querySelector('a[href="/admin/notifications"]')?.textContent).toBe('Notifications');
+    expect(html(settings).querySelector('a[href="/admin/notifications"]')?.textContent).toBe('Email notifications');
     const page = await get(w.app, '/admin/notifications', w.admin.cookie);
     expect(page.statusCode).toBe(200);
     expect(html(page).querySelector('input[name=quietStart]')?.getAttribute('value')).toBe('20:00');

@@ -57,12 +57,12 @@ describe('who may act on members', () => {
 
     // The header's way to the administration, and the home page's counts, follow the policy too.
     const adminHome = await get('/');
-    expect(html(adminHome).querySelector('.site-nav a[href="/admin/members"]')).not.toBe(null);
+    expect(html(adminHome).querySelector('.site-nav a[href="/admin"]')).not.toBe(null);
     expect(html(adminHome).querySelector('a[href="/admin/members#invite"]')).not.toBe(null);
     expect(mainText(adminHome)).toContain('2 active members.');
 
     const memberHome = await get('/', await login(t.app, 'bruno@example.com'));
-    expect(html(memberHome).querySelector('.site-nav a[href="/admin/members"]')).toBe(null);
+    expect(html(memberHome).querySelector('.site-nav a[href="/admin"]')).toBe(null);
     expect(html(memberHome).querySelector('a[href="/admin/members#invite"]')).toBe(null);
     expect(mainText(memberHome)).not.toContain('active member');
   });
@@ -178,7 +178,10 @@ describe('deactivating a member', () => {
     const resets = await t.app.db.selectFrom('password_resets').select('used_at').execute();
     expect(resets).toEqual([{ used_at: expect.any(Number) }]);
     const audit = await t.app.db.selectFrom('audit_log').select('details').where('action', '=', 'member.deactivate').executeTakeFirstOrThrow();
-    expect(JSON.parse(audit.details)).toMatchObject({ linksCancelled: 1 });
+    expect(JSON.parse(audit.details)).toMatchObject({ status: { before: 'active', after: 'deactivated' }, linksCancelled: 1 });
+    const reactivated = await t.app.db.selectFrom('audit_log').select(['actor_id', 'subject_id', 'details']).where('action', '=', 'member.reactivate').execute();
+    expect(reactivated).toMatchObject([{ subject_id: String(memberId) }]);
+    expect(JSON.parse(reactivated[0]!.details)).toEqual({ status: { before: 'deactivated', after: 'active' } });
   });
 });
 

@@ -152,8 +152,38 @@ describe('editing a profile', () => {
     expect((await userRow(c.app, c.ids.editor)).job_title).toBe('Head of content');
     const audit = await c.app.db.selectFrom('audit_log').selectAll().where('action', '=', 'profile.edit').execute();
     expect(audit).toMatchObject([{ actor_id: c.ids.admin, subject_type: 'user', subject_id: String(c.ids.editor) }]);
+    expect(JSON.parse(audit[0]!.details)).toEqual({ jobTitle: { before: null, after: 'Head of content' } });
     // A deactivated person's profile too.
     expect((await c.post(`/people/${c.ids.gone}/edit`, 'admin', { jobTitle: 'Retired' })).statusCode).toBe(303);
+  });
+
+  it('audits an admin’s edit with what changed, before and after, by name, and nothing when nothing changed', async () => {
+    const finance = await addDepartment(c.app, 'Finance');
+    const lyon = await addSite(c.app, 'Lyon');
+    const arrival = await addField(c.app, { label: 'Arrival', type: 'date' });
+    await setProfile(c.app, c.ids.member, { job_title: 'Accountant', phone: '+33 1 23 45 67 89', department_id: finance });
+    await setSkills(c.app, c.ids.member, ['Excel']);
+    const form = { jobTitle: 'Accountant', department: '', site: String(lyon), manager: String(c.ids.editor), phone: '+33 9 87 65 43 21', skills: 'Excel, Gestion de projet', languages: '', bio: '', [`field_${arrival}`]: '2021-09-01' };
+    expect((await c.post(`/people/${c.ids.member}/edit`, 'admin', form)).statusCode).toBe(303);
+    const entries = async () => c.app.db.selectFrom('audit_log').select('details').where('action', '=', 'profile.edit').where('subject_id', '=', String(c.ids.member)).execute();
+    const [entry] = await entries();
+    expect(JSON.parse(entry!.details)).toEqual({
+      department: { before: 'Finance', after: null },
+      site: { before: null, after: 'Lyon' },
+      manager: { before: null, after: 'Eve Editor' },
+      skills: { before: 'Excel', after: 'Excel, Gestion de projet' },
+      // Free text about the person: that it changed, never what it says (the audit log outlives an erasure).
+      phone: { before: '•••', after: '•••' },
+      Arrival: { before: null, after: '•••' },
+    });
+    expect(entry!.details).not.toContain('43 21');
+    // The same form again: nothing changed, nothing written.
+    expect((await c.post(`/people/${c.ids.member}/edit`, 'admin', form)).statusCode).toBe(303);
+    expect(await entries()).toHaveLength(1);
+    // The audit page reads it with the fields' names.
+    const lines = html(await c.get('/admin/audit', 'admin')).querySelectorAll('.audit-entry')[0]!.querySelectorAll('.audit-details__line').map((line) => line.textContent.replace(/\s+/g, ' ').trim());
+    expect(lines[0]).toMatch(/^Department Finance → changed to —$/);
+    expect(lines).toContain('Arrival — → changed to •••');
   });
 
   it('refuses too long or malformed values, keeping everything typed', async () => {

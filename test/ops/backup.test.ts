@@ -158,7 +158,7 @@ describe('npm run backup (the built command)', () => {
     const result = run([target]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe(`Database copied to ${target}\nNo files in uploads/ to copy.\nNo files in photos/ to copy.\n`);
+    expect(result.stdout).toBe(`Database copied to ${target}\nNo files in uploads/ to copy.\nNo files in photos/ to copy.\nNo files in brand/ to copy.\n`);
     const copy = readCopy(target);
     expect(copy.integrity).toBe('ok');
     expect(copy.organisation?.name).toBe('Acme Command');

@@ -29,7 +29,7 @@ const editor = viewer(14, 'editor');
 const admin = viewer(15, 'admin');
 
 function item(space: SpaceSubject, overrides: Partial<ContentSubject> = {}): ContentSubject {
-  return { id: 100, kind: 'post', authorId: author.id, space, publishedAt: Date.now() - 1000, deletedAt: null, hiddenAt: null, mustRead: false, commentsEnabled: true, ...overrides };
+  return { id: 100, kind: 'post', authorId: author.id, space, publishedAt: Date.now() - 1000, deletedAt: null, hiddenAt: null, mustRead: false, commentsEnabled: true, kindOff: false, ...overrides };
 }
 
 describe('spaces', () => {

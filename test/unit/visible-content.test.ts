@@ -119,4 +119,37 @@ describe('visibleContent agrees with seesContent', () => {
     expect(compiled).toEqual(expected);
     expect(compiled.length).toBeGreaterThan(0);
   });
+
+  // A kind switched off (its plugin disabled: everywhere; or switched off in one space) is neither
+  // listed nor seen, for anyone, admins included; the rest stays as it was.
+  it('hides the kinds switched off, everywhere or in one space, in the list and in the rule alike', async () => {
+    const db = t.app.db;
+    const agree = async (viewer: Viewer) => {
+      const now = Date.now();
+      const listed = new Set((await visibleContent(db, viewer, now).select('c.id').execute()).map((r) => r.id));
+      for (const subject of await loadContentSubjects(db, itemIds)) {
+        if (listed.has(subject.id)) expect(seesContent(viewer, subject)).toBe(true);
+        if (subject.kindOff) expect(seesContent(viewer, subject)).toBe(false);
+      }
+      return listed;
+    };
+    const before = await agree(viewers.admin!);
+    const openSpace = await db.selectFrom('spaces').select('id').where('name', '=', 'Open').executeTakeFirstOrThrow();
+    try {
+      await db.insertInto('content_kinds_off').values({ kind: 'post', space_id: openSpace.id }).execute();
+      const inOneSpace = await agree(viewers.admin!);
+      const openItems = await db.selectFrom('content').select('id').where('space_id', '=', openSpace.id).execute();
+      expect(inOneSpace.size).toBe(before.size - 6);
+      for (const { id } of openItems) expect(inOneSpace.has(id)).toBe(false);
+      expect((await agree(viewers.member!)).size).toBeGreaterThan(0);
+
+      await db.insertInto('content_kinds_off').values({ kind: 'post', space_id: 0 }).execute();
+      expect((await agree(viewers.admin!)).size).toBe(0);
+      expect((await agree(viewers.member!)).size).toBe(0);
+      expect((await listCompiled(db, viewers.member!, Date.now())).length).toBe(0);
+    } finally {
+      await db.deleteFrom('content_kinds_off').execute();
+    }
+    expect((await agree(viewers.admin!)).size).toBe(before.size);
+  });
 });

@@ -8,6 +8,7 @@ import { Field, parseForm, withError } from '../../http/form.js';
 import { refundIfThrows } from '../../http/rate-limits.js';
 import { authorize } from '../../policy/index.js';
 import { describeDevice } from './device.js';
+import exportRoutes from './export-routes.js';
 import { changePassword } from './service.js';
 import { updateUserProfile } from '../../auth/users.js';
 
@@ -19,6 +20,8 @@ const PasswordForm = Type.Object({
 });
 
 export default async function accountRoutes(app: FastifyInstance) {
+  await app.register(exportRoutes);
+
   app.get('/account', async (request, reply) => {
     authorize(request.user, 'app.use');
     return reply.render('account/profile', {

@@ -14,12 +14,19 @@ export const CHARTER_MAX = 50_000;
 export async function publishCharter(db: Kysely<Database>, actorId: number, body: string, now = Date.now()): Promise<number> {
   const rendered = await renderMarkdown(db, body, 'article');
   return db.transaction().execute(async (trx) => {
+    const previous = await trx.selectFrom('charter_versions').select('id').orderBy('id', 'desc').limit(1).executeTakeFirst();
     const row = await trx
       .insertInto('charter_versions')
       .values({ body, body_html: rendered.html, published_by: actorId, published_at: now })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, { actorId, action: 'charter.publish', subjectType: 'charter_version', subjectId: row.id, details: { length: body.length } }, now);
+    // The version in force before and after (its number is its id), and the new text's length: the
+    // texts themselves are kept, every version, in charter_versions; the log does not copy them.
+    await recordAudit(
+      trx,
+      { actorId, action: 'charter.publish', subjectType: 'charter_version', subjectId: row.id, details: { version: { before: previous?.id ?? null, after: row.id }, length: body.length } },
+      now,
+    );
     return row.id;
   });
 }

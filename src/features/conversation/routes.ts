@@ -193,6 +193,7 @@ async function conversationRoutes(app: FastifyInstance) {
       }
       return refuse(409, { files: request.t('attachments.errors.taken') }, await stillPending(app.db, viewer.id, files.pending));
     }
+    await app.plugins.emit('comment.created', { commentId, contentId: subject.id, authorId: viewer.id, parentId });
     const url = await commentUrl(subject.id, { id: commentId, parentId });
     if (isPartialRequest(request) && url.startsWith(`/content/${subject.id}`)) {
       const item = await itemFor(viewer, subject.id);

@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { recordAudit } from '../../audit/audit-log.js';
-import type { Database, DigestFrequency, EmailChoice, EmailState, Locale, Millis } from '../../db/schema.js';
+import type { Database, DigestFrequency, EmailChoice, EmailState, Locale, Millis, UserStatus } from '../../db/schema.js';
 import { appSecret } from '../../db/secrets.js';
 import { loadViewer } from '../../policy/viewer.js';
 import { digestMail, loadMailNotifications, singleMail, stillVisible, type Recipient } from './mail-content.js';
@@ -40,6 +40,11 @@ export async function registerEmailJobs(app: FastifyInstance): Promise<void> {
 export async function nextDigestRun(app: FastifyInstance, now: Millis): Promise<Millis> {
   const delivery = organisationDelivery(await app.organisation.get());
   return nextWallClock(now, delivery.quietHours.end, delivery.timeZone);
+}
+
+/** Moves the next run of the digests after the quiet hours or the time zone changed (call after the commit). */
+export async function rescheduleDigests(app: FastifyInstance): Promise<void> {
+  await app.jobs.reschedule(app.db, 'email.digests', await nextDigestRun(app, app.jobs.now()));
 }
 
 const secrets = new WeakMap<FastifyInstance, Buffer>();
@@ -149,7 +154,7 @@ interface RecipientRow {
   name: string;
   role: 'admin' | 'editor' | 'member';
   locale: Locale | null;
-  status: 'active' | 'deactivated';
+  status: UserStatus;
 }
 
 async function loadRecipient(app: FastifyInstance, userId: number): Promise<RecipientRow | undefined> {

@@ -19,7 +19,8 @@ function choiceFields(): Record<string, TSchema> {
   return fields;
 }
 
-const quietFields = { quietStart: timeField(), quietEnd: timeField(), quietWeekends: Field.optional(Field.choice(['1'] as const)) };
+/** The quiet hours' fields (views/email-notifications/quiet-fields.eta), in every form that sets them. */
+export const quietFields = { quietStart: timeField(), quietEnd: timeField(), quietWeekends: Field.optional(Field.choice(['1'] as const)) };
 
 export const PersonalForm: TObject = Type.Object({
   ...choiceFields(),
@@ -54,7 +55,11 @@ function choicesOf(value: Record<string, string | undefined>): TypeChoices {
   ) as TypeChoices;
 }
 
-function quietHoursOf(value: Record<string, string | undefined>, errors: FieldErrors, t: Translate): QuietHours | null {
+/**
+ * The quiet hours typed in `quietFields` (both times required), or null with the problems added to
+ * `errors`. Used by the notification forms and the administration's organisation form.
+ */
+export function quietHoursOf(value: Record<string, string | undefined>, errors: FieldErrors, t: Translate): QuietHours | null {
   const read = (name: 'quietStart' | 'quietEnd') => {
     // Already refused by the schema (too long): that message stays.
     if (errors[name]) return null;

@@ -1,6 +1,7 @@
 // The admin's outbox: notification emails and digests waiting to go out or failed, with their
 // recipient, kind, due time, attempts and last error (one line, no stack).
 import type { FastifyInstance } from 'fastify';
+import { recordAudit } from '../../audit/audit-log.js';
 import type { Millis } from '../../db/schema.js';
 import { EMAIL_JOB_TYPES } from './delivery.js';
 
@@ -52,4 +53,18 @@ export async function outbox(app: FastifyInstance): Promise<OutboxEntry[]> {
       lastError: job.lastError,
     };
   });
+}
+
+/**
+ * Puts a failed email back in line (an admin's "Retry"), audited as `email.retry` when it was failed;
+ * false when it was not (sent or retried meanwhile). The queue's own update runs in its own
+ * transaction (JobQueue.retry takes none), so the entry is written right after it, never for a
+ * retry that did not happen.
+ */
+export async function retryEmail(app: Pick<FastifyInstance, 'db' | 'jobs'>, actorId: number, jobId: number, now: Millis = app.jobs.now()): Promise<boolean> {
+  const retried = await app.jobs.retry(jobId);
+  if (retried) {
+    await recordAudit(app.db, { actorId, action: 'email.retry', subjectType: 'email_job', subjectId: jobId, details: { state: { before: 'failed', after: 'pending' } } }, now);
+  }
+  return retried;
 }

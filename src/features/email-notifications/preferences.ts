@@ -151,6 +151,11 @@ export async function unsubscribe(db: Kysely<Database>, userId: number, type: No
   });
 }
 
+/** The organisation row's columns for quiet hours (here and in the administration's organisation form). */
+export function quietHoursColumns(hours: QuietHours): { quiet_start: number; quiet_end: number; quiet_weekends: number } {
+  return { quiet_start: hours.start, quiet_end: hours.end, quiet_weekends: hours.weekends ? 1 : 0 };
+}
+
 export interface OrganisationNotificationSettings {
   choices: TypeChoices;
   digestFrequency: DigestFrequency;
@@ -179,9 +184,7 @@ export async function saveOrganisationDefaults(
       .updateTable('organisation')
       .set({
         digest_frequency: next.digestFrequency,
-        quiet_start: next.quietHours.start,
-        quiet_end: next.quietHours.end,
-        quiet_weekends: next.quietHours.weekends ? 1 : 0,
+        ...quietHoursColumns(next.quietHours),
         updated_at: now,
       })
       .where('id', '=', 1)

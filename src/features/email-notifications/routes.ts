@@ -6,10 +6,10 @@ import { NotFound } from '../../http/errors.js';
 import { idParam } from '../../http/params.js';
 import type { NotificationType } from '../../notifications/notify.js';
 import { authorize } from '../../policy/index.js';
-import { nextDigestRun, registerEmailJobs, unsubscribeSecret } from './delivery.js';
+import { registerEmailJobs, rescheduleDigests, unsubscribeSecret } from './delivery.js';
 import { choiceValues, parseOrganisationForm, parsePersonalForm, quietValues } from './forms.js';
 import { typeKey } from './mail-content.js';
-import { outbox } from './outbox.js';
+import { outbox, retryEmail } from './outbox.js';
 import { findRecipient, isEmailJob, storedOrganisation } from './queries.js';
 import {
   DIGEST_FREQUENCIES,
@@ -122,7 +122,7 @@ export default async function emailNotificationsRoutes(app: FastifyInstance) {
     await saveOrganisationDefaults(app.db, request.user.id, form.value);
     app.organisation.forget();
     // The digests go out when the quiet hours end: move the next run to the new end.
-    await app.jobs.reschedule(app.db, 'email.digests', await nextDigestRun(app, app.jobs.now()));
+    await rescheduleDigests(app);
     reply.flash('emailNotifications.flash.defaultsSaved');
     return reply.redirectTo('/admin/notifications');
   });
@@ -144,7 +144,7 @@ export default async function emailNotificationsRoutes(app: FastifyInstance) {
     authorize(request.user, 'settings.manage');
     const id = idParam(request.params.id);
     if (!(await isEmailJob(app.db, id))) throw new NotFound();
-    const retried = await app.jobs.retry(id);
+    const retried = await retryEmail(app, request.user.id, id);
     reply.flash(retried ? 'emailNotifications.flash.retried' : 'emailNotifications.flash.notRetried', undefined, retried ? 'success' : 'info');
     return reply.redirectTo('/admin/notifications#outbox');
   });

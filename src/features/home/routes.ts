@@ -2,6 +2,7 @@
 // visit"); htmx asks for fragments: the stream's next cards (?after=), or the feed after a filter.
 import type { FastifyInstance } from 'fastify';
 import { isPartialRequest } from '../../http/render.js';
+import { composerActionLinks } from '../../plugins/layout.js';
 import { authorize, can } from '../../policy/index.js';
 import { feedQueryString, isFiltered, parseFeedQuery } from '../feed/filters.js';
 import { previousFeedVisit, recordFeedVisit } from '../feed/visits.js';
@@ -38,15 +39,21 @@ export default async function homeRoutes(app: FastifyInstance) {
       title: request.t('home.title'),
       items: feed.stream,
       spaces,
-      kinds: app.contentKinds.all().map((k) => ({
+      kinds: app.contentKinds.active().map((k) => ({
         value: k.kind,
-        label: k.kind === 'news' ? request.t('feed.kinds.news') : k.kind === 'post' ? request.t('feed.kinds.post') : k.kind,
+        label: k.label ? k.label(request.t) : k.kind === 'news' ? request.t('feed.kinds.news') : k.kind === 'post' ? request.t('feed.kinds.post') : k.kind,
       })),
       composer:
         postable.length > 0 && query.after === undefined
-          ? { spaces: postable.map(({ id, name }) => ({ id, name })), selectedSpaceId: selected?.id ?? null, values: {}, errors: {}, pending: [] }
+          ? {
+              spaces: postable.map(({ id, name }) => ({ id, name })),
+              selectedSpaceId: selected?.id ?? null,
+              values: {},
+              errors: {},
+              pending: [],
+              actions: composerActionLinks(app, request, null),
+            }
           : null,
-      mayPublishNews: spaces.some((space) => can(viewer, 'news.publish', space)),
       // The counts summarise the members page: shown to whoever may see that page.
       memberCount: can(viewer, 'member.list') && query.after === undefined ? await countMembers(app.db) : null,
     });

@@ -10,6 +10,7 @@ import { Field, parseForm, type FieldErrors } from '../../http/form.js';
 import { idParam, single } from '../../http/params.js';
 import { isPartialRequest } from '../../http/render.js';
 import { authorize } from '../../policy/index.js';
+import eraseRoutes from './erase-routes.js';
 import { findMember, listMembers, type MemberRow } from './queries.js';
 import {
   changeRole,
@@ -32,6 +33,8 @@ type IdParams = { Params: { id: string } };
 const OUTCOME_PAGE = '/admin/members#invite';
 
 export default async function memberRoutes(app: FastifyInstance) {
+  await app.register(eraseRoutes);
+
   async function renderPage(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -87,11 +90,6 @@ export default async function memberRoutes(app: FastifyInstance) {
     if (!member) throw new NotFound();
     return member;
   }
-
-  app.get('/admin', async (request, reply) => {
-    authorize(request.user, 'admin.access');
-    return reply.redirectTo('/admin/members');
-  });
 
   app.get('/admin/members', async (request, reply) => {
     authorize(request.user, 'member.list');
@@ -154,6 +152,7 @@ export default async function memberRoutes(app: FastifyInstance) {
     authorize(request.user, 'member.deactivate', member);
     await deactivateMember(app.db, request.user.id, member);
     request.log.info({ memberId: member.id }, 'member deactivated');
+    await app.plugins.emit('user.deactivated', { userId: member.id, actorId: request.user.id });
     reply.flash('flash.memberDeactivated', { name: member.name });
     return reply.redirectTo('/admin/members');
   });

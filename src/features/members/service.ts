@@ -99,7 +99,11 @@ export async function deactivateMember(db: Kysely<Database>, actorId: number, me
     await setUserStatus(trx, member.id, 'deactivated', now);
     const ended = await invalidateUserSessions(trx, member.id);
     const linksCancelled = await cancelPasswordResets(trx, member.id, now);
-    await recordAudit(trx, { actorId, action: 'member.deactivate', subjectType: 'user', subjectId: member.id, details: { sessionsEnded: ended, linksCancelled } }, now);
+    await recordAudit(
+      trx,
+      { actorId, action: 'member.deactivate', subjectType: 'user', subjectId: member.id, details: { status: { before: member.status, after: 'deactivated' }, sessionsEnded: ended, linksCancelled } },
+      now,
+    );
   });
 }
 
@@ -107,6 +111,6 @@ export async function deactivateMember(db: Kysely<Database>, actorId: number, me
 export async function reactivateMember(db: Kysely<Database>, actorId: number, member: MemberRow, now = Date.now()): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await setUserStatus(trx, member.id, 'active', now);
-    await recordAudit(trx, { actorId, action: 'member.reactivate', subjectType: 'user', subjectId: member.id }, now);
+    await recordAudit(trx, { actorId, action: 'member.reactivate', subjectType: 'user', subjectId: member.id, details: { status: { before: member.status, after: 'active' } } }, now);
   });
 }

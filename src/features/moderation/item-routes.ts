@@ -84,7 +84,9 @@ export default async function moderationItemRoutes(app: FastifyInstance) {
   app.post<IdParams>('/content/:id/delete', async (request, reply) => {
     const content = await contentFor(app, viewer(request.user), request.params.id);
     authorize(request.user, 'content.delete', content);
-    await deleteContent(app.db, request.user.id, content);
+    if (await deleteContent(app.db, request.user.id, content)) {
+      await app.plugins.emit('content.deleted', { contentId: content.id, kind: content.kind, spaceId: content.space.id, actorId: request.user.id });
+    }
     request.log.info({ contentId: content.id }, 'content deleted');
     reply.flash('moderation.flash.deleted');
     return reply.redirectTo('/');

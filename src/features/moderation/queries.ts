@@ -4,7 +4,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ContentKinds } from '../../content/kinds.js';
 import { excerpt, plainText } from '../../content/markdown.js';
-import { loadContentSubjects, toContentSubject } from '../../content/subjects.js';
+import { contentSubjectColumns, loadContentSubjects, toContentSubject } from '../../content/subjects.js';
 import type { Database, Millis } from '../../db/schema.js';
 import { encodeTimeCursor, parseTimeCursor } from '../../http/cursor.js';
 import type { Translate } from '../../i18n/index.js';
@@ -69,7 +69,7 @@ export async function loadComments(db: Db, ids: readonly number[]): Promise<Map<
     .selectFrom('comments as m')
     .innerJoin('content as c', 'c.id', 'm.content_id')
     .innerJoin('spaces as s', 's.id', 'c.space_id')
-    .select(['c.id', 'c.kind', 'c.author_id', 'c.space_id', 's.visibility', 'c.published_at', 'c.deleted_at', 'c.hidden_at', 'c.must_read', 'c.comments_enabled'])
+    .select(contentSubjectColumns)
     .select([
       'm.id as comment_id',
       'm.author_id as comment_author_id',
@@ -325,7 +325,7 @@ export async function listDeleted(
     .innerJoin('spaces as s', 's.id', 'c.space_id')
     .leftJoin('users as author', 'author.id', 'c.author_id')
     .leftJoin('users as remover', 'remover.id', 'c.deleted_by')
-    .select(['c.id', 'c.kind', 'c.author_id', 'c.space_id', 's.visibility', 'c.published_at', 'c.deleted_at', 'c.hidden_at', 'c.must_read', 'c.comments_enabled'])
+    .select(contentSubjectColumns)
     .select(['s.name as space_name', 'author.name as author_name', 'remover.name as remover_name'])
     .where('c.deleted_at', 'is not', null)
     .where('c.deleted_at', '>', now - RESTORE_WINDOW_MS)

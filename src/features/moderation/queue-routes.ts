@@ -71,7 +71,9 @@ export default async function moderationQueueRoutes(app: FastifyInstance) {
     const user = moderator(request.user);
     const content = await contentFor(app, user, request.params.id);
     authorize(user, 'content.delete', content);
-    return decided(reply, 'moderation.flash.deleted', Number(await deleteContent(app.db, user.id, content)));
+    const deleted = await deleteContent(app.db, user.id, content);
+    if (deleted) await app.plugins.emit('content.deleted', { contentId: content.id, kind: content.kind, spaceId: content.space.id, actorId: user.id });
+    return decided(reply, 'moderation.flash.deleted', Number(deleted));
   });
 
   app.post<IdParams>(`${QUEUE}/comments/:id/dismiss`, async (request, reply) => {

@@ -156,6 +156,8 @@ export default async function newsRoutes(app: FastifyInstance) {
       if (!(error instanceof AttachmentsTaken)) throw error;
       return renderForm(request, reply, viewer, { spaces, ...(await stillPendingState(viewer, submitted.state)), keepFileIds: [], values: input.values, errors: takenError(request) }, 409);
     }
+    // A draft is nobody's news yet; a scheduled article is announced when it gets its date (docs/gdpr.md, "Events").
+    if (input.value.publishedAt !== null) await app.plugins.emit('content.created', { contentId: id, kind: newsKind.kind, spaceId: space.id, authorId: viewer.id });
     flashSaved(request, reply, input.value.publishedAt, false);
     return reply.redirectTo(`/content/${id}`);
   });
@@ -192,6 +194,12 @@ export default async function newsRoutes(app: FastifyInstance) {
       if (!(error instanceof AttachmentsTaken)) throw error;
       const state = await stillPendingState(viewer, submitted.state);
       return renderForm(request, reply, viewer, { article, spaces: [article.space], ...state, keepFileIds, values: input.values, errors: takenError(request) }, 409);
+    }
+    if (article.publishedAt !== null) {
+      await app.plugins.emit('content.updated', { contentId: article.id, kind: newsKind.kind, spaceId: article.space.id, editorId: viewer.id });
+    } else if (input.value.publishedAt !== null) {
+      // A draft published or scheduled: created, as far as anyone else can tell.
+      await app.plugins.emit('content.created', { contentId: article.id, kind: newsKind.kind, spaceId: article.space.id, authorId: article.authorId ?? viewer.id });
     }
     flashSaved(request, reply, published ? article.publishedAt : input.value.publishedAt, published);
     return reply.redirectTo(`/content/${article.id}`);

@@ -157,9 +157,11 @@ export default async function peopleRoutes(app: FastifyInstance) {
     if (!person) throw new NotFound();
     const after = (request.query as Record<string, unknown>).after;
     // Only what the viewer may see: listFeed reads through the policy's visibleContent.
-    const [{ items, next }, details] = await Promise.all([
+    const [{ items, next }, details, sections] = await Promise.all([
       listFeed(app, request.user, { authorId: person.id, ...(typeof after === 'string' ? { after } : {}) }),
       isPartialRequest(request) ? null : profileDetails(app.db, person),
+      // Sections of the core and of enabled plugins (src/plugins): rendered HTML, each with its title.
+      isPartialRequest(request) ? [] : app.plugins.profileSections(request, person.id),
     ]);
     return reply.render(
       'people/show',
@@ -167,6 +169,7 @@ export default async function peopleRoutes(app: FastifyInstance) {
         title: person.name,
         person: shownPerson(person, request.user),
         details,
+        sections,
         items,
         next,
         moreUrl: `/people/${person.id}`,

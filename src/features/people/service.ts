@@ -3,7 +3,7 @@
 // transaction as the change.
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { recordAudit } from '../../audit/audit-log.js';
+import { changedFields, recordAudit } from '../../audit/audit-log.js';
 import { sortName } from '../../auth/users.js';
 import type { Database, ProfileFieldType } from '../../db/schema.js';
 import type { FieldDefinition } from './fields.js';
@@ -47,6 +47,9 @@ export async function updateProfile(
       return { ok: false, problem: 'siteUnknown' } as const;
     }
     const before = await trx.selectFrom('users').select(['manager_id']).where('id', '=', personId).executeTakeFirstOrThrow();
+    const audited = actorId !== personId;
+    const fieldIds = [...input.fields.keys()];
+    const shownBefore = audited ? await profileSnapshot(trx, personId, fieldIds) : null;
     if (input.managerId !== null && input.managerId !== before.manager_id) {
       const manager = await trx.selectFrom('users').select(['id']).where('id', '=', input.managerId).where('status', '=', 'active').executeTakeFirst();
       if (!manager) return { ok: false, problem: 'managerUnknown' } as const;
@@ -81,9 +84,63 @@ export async function updateProfile(
           .execute();
       }
     }
-    if (actorId !== personId) await recordAudit(trx, { actorId, action: 'profile.edit', subjectType: 'user', subjectId: personId }, now);
+    if (shownBefore) {
+      // What changed, before and after (an admin editing someone else's profile); nothing when nothing did.
+      const shownAfter = await profileSnapshot(trx, personId, fieldIds);
+      const details = changedFields(shownBefore, shownAfter, Object.keys(shownAfter));
+      // Free text about the person (phone, bio, the extra fields) is personal data, and the audit log is
+      // never rewritten, not even by an erasure: it records that it changed, not what it says.
+      const structured = new Set(['jobTitle', 'department', 'site', 'manager', 'skills', 'languages']);
+      for (const [key, change] of Object.entries(details)) {
+        if (structured.has(key) || !change) continue;
+        details[key] = { before: change.before === null ? null : HIDDEN, after: change.after === null ? null : HIDDEN };
+      }
+      if (Object.keys(details).length > 0) await recordAudit(trx, { actorId, action: 'profile.edit', subjectType: 'user', subjectId: personId, details }, now);
+    }
     return { ok: true } as const;
   });
+}
+
+/** Stands for a value the audit log does not keep. */
+const HIDDEN = '•••';
+
+/**
+ * A profile as its audit entry shows it: department, site and manager by name (as they were called
+ * then), skills as one line, the extra fields listed by their label (an id is added when a label is
+ * already a key). Never the photo: its own entries say when it changed.
+ */
+async function profileSnapshot(trx: Transaction<Database>, personId: number, fieldIds: number[]): Promise<Record<string, string | null>> {
+  const row = await trx
+    .selectFrom('users as u')
+    .leftJoin('departments as d', 'd.id', 'u.department_id')
+    .leftJoin('sites as s', 's.id', 'u.site_id')
+    .leftJoin('users as m', 'm.id', 'u.manager_id')
+    .select(['u.job_title', 'd.name as department', 's.name as site', 'm.name as manager', 'u.phone', 'u.bio', 'u.languages'])
+    .where('u.id', '=', personId)
+    .executeTakeFirstOrThrow();
+  const skills = await trx.selectFrom('user_skills as us').innerJoin('skills as k', 'k.id', 'us.skill_id').select('k.label').where('us.user_id', '=', personId).orderBy('k.slug').execute();
+  const snapshot: Record<string, string | null> = {
+    jobTitle: row.job_title,
+    department: row.department,
+    site: row.site,
+    manager: row.manager,
+    phone: row.phone,
+    bio: row.bio,
+    skills: skills.length > 0 ? skills.map((skill) => skill.label).join(', ') : null,
+    languages: row.languages,
+  };
+  if (fieldIds.length > 0) {
+    const fields = await trx
+      .selectFrom('profile_fields as f')
+      .leftJoin('profile_values as v', (join) => join.onRef('v.field_id', '=', 'f.id').on('v.user_id', '=', personId))
+      .select(['f.id', 'f.label', 'v.value'])
+      .where('f.id', 'in', fieldIds)
+      .orderBy('f.position')
+      .orderBy('f.id')
+      .execute();
+    for (const field of fields) snapshot[field.label in snapshot ? `${field.label} (#${field.id})` : field.label] = field.value;
+  }
+  return snapshot;
 }
 
 /** Replaces a person's skills; a skill nobody has any more is deleted (suggestions list only used ones). */

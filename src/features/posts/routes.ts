@@ -124,6 +124,7 @@ export default async function postsRoutes(app: FastifyInstance) {
       return refuse(409, { files: request.t('attachments.errors.taken') }, await stillPending(app.db, viewer.id, files.pending));
     }
     request.log.info({ contentId: id }, 'post published');
+    await app.plugins.emit('content.created', { contentId: id, kind: postKind.kind, spaceId: spaceId!, authorId: viewer.id });
     reply.flash('posts.flash.published');
     return reply.redirectTo(safeNextPath(form.value.next, `/content/${id}`));
   });
@@ -153,7 +154,7 @@ export default async function postsRoutes(app: FastifyInstance) {
   });
 
   app.post<IdParams>('/posts/:id/edit', async (request, reply) => {
-    const { viewer, post } = await postToEdit(request.user, request.params.id);
+    const { viewer, subject, post } = await postToEdit(request.user, request.params.id);
     const read = await readForm(request);
     let form = parseForm(EditForm, read.fields, request.t);
     const own = new Set(post.attachments.map((a) => a.id));
@@ -172,6 +173,7 @@ export default async function postsRoutes(app: FastifyInstance) {
       return renderEditPage(request, reply, { post, values: form.values, errors: { files: request.t('attachments.errors.taken') }, pending, removing }, 409);
     }
     await removeStoredFiles(app.config.dataDir, removedFiles);
+    await app.plugins.emit('content.updated', { contentId: post.contentId, kind: postKind.kind, spaceId: subject.space.id, editorId: viewer.id });
     reply.flash('posts.flash.saved');
     return reply.redirectTo(`/content/${post.contentId}`);
   });

@@ -1,7 +1,7 @@
 // The organisation's policies an admin sets: who may create spaces, and whether members may post in
 // the company space. Written with an audit entry (before/after) in the same transaction.
 import type { Kysely } from 'kysely';
-import { recordAudit } from '../../audit/audit-log.js';
+import { changedFields, recordAudit } from '../../audit/audit-log.js';
 import type { Database, Organisation, SpaceCreation } from '../../db/schema.js';
 
 export interface OrganisationSettings {
@@ -25,8 +25,8 @@ export async function saveSettings(db: Kysely<Database>, actorId: number, next: 
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('organisation').select(['space_creation', 'member_posts_in_company']).where('id', '=', 1).executeTakeFirstOrThrow();
     const before = settingsOf(row);
-    const changed = (Object.keys(next) as Array<keyof OrganisationSettings>).filter((key) => before[key] !== next[key]);
-    if (changed.length === 0) return false;
+    const details = changedFields(before, next, ['spaceCreation', 'memberPostsInCompany']);
+    if (Object.keys(details).length === 0) return false;
     await trx
       .updateTable('organisation')
       .set({ space_creation: next.spaceCreation, member_posts_in_company: next.memberPostsInCompany ? 1 : 0, updated_at: now })
@@ -39,7 +39,7 @@ export async function saveSettings(db: Kysely<Database>, actorId: number, next: 
         action: 'settings.change',
         subjectType: 'organisation',
         subjectId: 1,
-        details: Object.fromEntries(changed.map((key) => [key, { before: before[key], after: next[key] }])),
+        details,
       },
       now,
     );

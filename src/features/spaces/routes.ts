@@ -13,7 +13,6 @@ import { idParam, single } from '../../http/params.js';
 import { refundIfThrows } from '../../http/rate-limits.js';
 import { isPartialRequest } from '../../http/render.js';
 import { authorize, can, type Viewer } from '../../policy/index.js';
-import { spaceRole } from '../../policy/space-rules.js';
 import { AttachmentsTaken, receiveAttachments, stillPending, uploadContext } from '../attachments/service.js';
 import { removeStoredFiles } from '../attachments/storage.js';
 import { listFeed } from '../feed/queries.js';
@@ -51,6 +50,7 @@ import {
   updateSpace,
 } from './service.js';
 import { followButton } from '../notifications/follow-state.js';
+import { composerActionLinks, spaceHeader } from '../../plugins/layout.js';
 
 const NAME_MAX = 100;
 const DESCRIPTION_MAX = 1000;
@@ -107,12 +107,6 @@ export default async function spacesRoutes(app: FastifyInstance) {
     const keyed = links.matches(space.id, key);
     if (!visible && !pending && !keyed) throw new NotFound();
     return { viewer, space, pending, visible, keyed };
-  }
-
-  /** What the space header shows besides the space: its member count and the viewer's role. */
-  async function headerData(viewer: Viewer, space: SpaceRow) {
-    const counts = await countActiveMembers(app.db, [space.id]);
-    return { space, memberCount: counts.get(space.id) ?? 0, role: spaceRole(viewer, space), pending: null };
   }
 
   /** The image field of a space form: a new upload, or the one kept from a refused form (images only). */
@@ -202,7 +196,7 @@ export default async function spacesRoutes(app: FastifyInstance) {
     const values: Record<string, string> = { name: space.name, description: space.description };
     if (space.visibility !== 'company') values.visibility = space.visibility;
     return reply.render('spaces/edit', {
-      ...(await headerData(viewer, space)),
+      ...(await spaceHeader(app, request, space, 'edit')),
       title: request.t('spaces.form.editTitle', { name: space.name }),
       values,
       errors: {},
@@ -228,7 +222,7 @@ export default async function spacesRoutes(app: FastifyInstance) {
       return reply.render(
         'spaces/edit',
         {
-          ...(await headerData(viewer, space)),
+          ...(await spaceHeader(app, request, space, 'edit')),
           title: request.t('spaces.form.editTitle', { name: space.name }),
           values: form.values,
           errors,
@@ -251,7 +245,7 @@ export default async function spacesRoutes(app: FastifyInstance) {
       return reply.render(
         'spaces/edit',
         {
-          ...(await headerData(viewer, space)),
+          ...(await spaceHeader(app, request, space, 'edit')),
           title: request.t('spaces.form.editTitle', { name: space.name }),
           values: form.values,
           errors: { image: request.t('attachments.errors.taken') },
@@ -284,23 +278,19 @@ export default async function spacesRoutes(app: FastifyInstance) {
     const after = single(query.after) ?? undefined;
     // The next cards for infinite scroll go in place of the list's "more" element: nothing else is needed.
     const continuation = after !== undefined && isPartialRequest(request);
-    const [feed, counts] = await Promise.all([
+    const [feed, header] = await Promise.all([
       listFeed(app, viewer, { spaceId: space.id, ...(after ? { after } : {}) }),
-      continuation ? new Map<number, number>() : countActiveMembers(app.db, [space.id]),
+      continuation ? null : spaceHeader(app, request, space, 'feed'),
     ]);
     const list = { items: feed.items, next: feed.next, moreUrl: `/spaces/${space.id}`, continuation, emptyMessage: request.t('spaces.page.empty') };
-    if (continuation) return reply.render('content/list', list);
+    if (continuation || !header) return reply.render('content/list', list);
     return reply.render('spaces/show', {
       ...list,
+      ...header,
       title: space.name,
-      space,
-      memberCount: counts.get(space.id) ?? 0,
-      role: spaceRole(viewer, space),
-      pending,
-      tab: 'feed',
       follow: await followButton(app, viewer.id, { kind: 'space', id: space.id }),
       composer: can(viewer, 'space.post', space)
-        ? { spaces: [{ id: space.id, name: space.name }], selectedSpaceId: space.id, values: {}, errors: {}, pending: [] }
+        ? { spaces: [{ id: space.id, name: space.name }], selectedSpaceId: space.id, values: {}, errors: {}, pending: [], actions: composerActionLinks(app, request, space) }
         : null,
     });
   });
@@ -319,22 +309,17 @@ export default async function spacesRoutes(app: FastifyInstance) {
     const requestsAfter = get ? single(query.requestsAfter) : null;
     const invitationsAfter = get ? single(query.invitationsAfter) : null;
     const noPending = { rows: [], next: null };
-    const [page, requests, invitations, counts, own] = await Promise.all([
+    const [page, requests, invitations, header] = await Promise.all([
       listSpaceMembers(app.db, space, after),
       manages ? listSpacePending(app.db, space.id, 'request', requestsAfter) : noPending,
       manages ? listSpacePending(app.db, space.id, 'invitation', invitationsAfter) : noPending,
-      countActiveMembers(app.db, [space.id]),
-      findPending(app.db, space.id, viewer.id),
+      spaceHeader(app, request, space, 'members'),
     ]);
     return reply.render(
       'spaces/members',
       {
+        ...header,
         title: request.t('spaces.members.title', { name: space.name }),
-        space,
-        memberCount: counts.get(space.id) ?? 0,
-        role: spaceRole(viewer, space),
-        pending: own,
-        tab: 'members',
         members: page.rows,
         after,
         next: page.next,

@@ -56,10 +56,12 @@ export async function setUpOrganisation(page: Page, baseUrl: string, admin: Admi
   await waitForHeading(page, `Hello, ${admin.name}`);
 }
 
-/** Opens Administration → Members from the main navigation. */
+/** Opens Administration → Members and roles from the main navigation. */
 export async function openMembersAdministration(page: Page): Promise<void> {
   await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Administration' }).click();
-  await waitForHeading(page, 'Members and invitations');
+  await waitForHeading(page, 'Administration');
+  await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Members and roles' }).click();
+  await waitForHeading(page, 'Members and roles');
 }
 
 /**
