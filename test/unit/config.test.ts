@@ -128,12 +128,20 @@ describe('loadConfig', () => {
     ['UPLOAD_MAX_MB', '0', /UPLOAD_MAX_MB must be a whole number of megabytes from 1 to 1024 \(got "0"\)/],
     ['UPLOAD_MAX_MB', '2.5', /UPLOAD_MAX_MB .*"2\.5"/],
     ['UPLOAD_MAX_MB', '5000', /UPLOAD_MAX_MB .*"5000"/],
+    ['HAMEAU_PLUGINS', 'Polls', /HAMEAU_PLUGINS must be a comma-separated list of plugin ids such as polls,links .*\(got "Polls"\)/],
+    ['HAMEAU_PLUGINS', 'links;polls', /HAMEAU_PLUGINS .*"links;polls"/],
   ])('explains a bad %s (%s)', (name, value, message) => {
     const error = problemWith({ [name]: value });
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toMatch(message);
     expect(error.problems[0]!.startsWith(name)).toBe(true);
     expect(error.message).toContain(error.problems[0]);
+  });
+
+  it('reads HAMEAU_PLUGINS: unset lets admins decide; a list pins those plugins; "none" pins none', () => {
+    expect(loadConfig({}).pinnedPlugins).toBeNull();
+    expect(loadConfig({ HAMEAU_PLUGINS: ' links , polls,links ' }).pinnedPlugins).toEqual(['links', 'polls']);
+    expect(loadConfig({ HAMEAU_PLUGINS: 'none' }).pinnedPlugins).toEqual([]);
   });
 
   it('never repeats an SMTP password in its message', () => {
