@@ -10,6 +10,7 @@ import * as search from './0007-search.js';
 import * as coveringFeedIndex from './0008-covering-feed-index.js';
 import * as plugins from './0009-plugins.js';
 import * as organisationBrand from './0010-organisation-brand.js';
+import * as privacy from './0011-privacy.js';
 
 export const coreMigrations: MigrationSet = {
   '0001-foundation': foundation,
@@ -22,4 +23,5 @@ export const coreMigrations: MigrationSet = {
   '0008-covering-feed-index': coveringFeedIndex,
   '0009-plugins': plugins,
   '0010-organisation-brand': organisationBrand,
+  '0011-privacy': privacy,
 };

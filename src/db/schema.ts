@@ -37,6 +37,8 @@ export interface OrganisationTable {
   logo_file: ColumnType<string | null, string | null | undefined, string | null>;
   /** "#rrggbb", applied by /brand.css; null: Hameau's own colours. */
   brand_colour: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The privacy core's minimum group size k, 3..10, default 5 (migration 0011; src/privacy). */
+  privacy_min_group: Generated<number>;
 }
 
 export interface AppSecretTable {

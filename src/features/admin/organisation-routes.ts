@@ -1,5 +1,6 @@
-// /admin/organisation: the organisation's name, logo, brand colour, default language, time zone and
-// quiet hours (the same fields, checks and columns as /admin/notifications). Also the brand's public
+// /admin/organisation: the organisation's name, logo, brand colour, default language, time zone,
+// quiet hours (the same fields, checks and columns as /admin/notifications) and the privacy core's
+// minimum group size k (src/privacy). Also the brand's public
 // routes: /brand.css (the colour, as hameau.css's custom properties) and /brand/logo.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -10,6 +11,7 @@ import { Field, parseForm, type FieldErrors } from '../../http/form.js';
 import { readForm } from '../../http/multipart.js';
 import { single } from '../../http/params.js';
 import { authorize } from '../../policy/index.js';
+import { MIN_GROUP_RANGE } from '../../privacy/index.js';
 import { rescheduleDigests } from '../email-notifications/delivery.js';
 import { quietFields, quietHoursOf, quietValues } from '../email-notifications/forms.js';
 import { storedOrganisation } from '../email-notifications/queries.js';
@@ -26,6 +28,8 @@ const OrganisationForm = Type.Object({
   // Checked by normaliseHex and the contrast rule, which give the messages.
   brandColour: Field.optional(Type.String({ maxLength: 100 })),
   removeLogo: Field.optional(Field.choice(['1'] as const)),
+  // The privacy core's k: checked below (a whole number in MIN_GROUP_RANGE); absent: unchanged.
+  privacyMinGroup: Field.optional(Type.String({ maxLength: 100 })),
   ...quietFields,
 });
 
@@ -59,7 +63,9 @@ export default async function organisationRoutes(app: FastifyInstance) {
         brandColour: profile.brandColour,
         uploadMaxMb: Math.round(app.config.uploadMaxBytes / (1024 * 1024)),
         nameMax: ORGANISATION_NAME_MAX,
+        minGroupRange: MIN_GROUP_RANGE,
         values: state?.values ?? {
+          privacyMinGroup: String(profile.privacyMinGroup),
           name: profile.name,
           defaultLocale: profile.defaultLocale,
           timeZone: profile.timeZone,
@@ -94,6 +100,13 @@ export default async function organisationRoutes(app: FastifyInstance) {
         errors.brandColour = request.t('admin.organisation.colour.contrast', { ratio: (Math.floor(ratio * 10) / 10).toLocaleString(request.locale) });
       }
     }
+    let privacyMinGroup: number | null = null;
+    if (values.privacyMinGroup !== undefined && !errors.privacyMinGroup) {
+      const typed = values.privacyMinGroup.trim();
+      const k = /^\d{1,3}$/.test(typed) ? Number(typed) : NaN;
+      if (k >= MIN_GROUP_RANGE.min && k <= MIN_GROUP_RANGE.max) privacyMinGroup = k;
+      else errors.privacyMinGroup = request.t('admin.organisation.privacy.range', MIN_GROUP_RANGE);
+    }
     const upload = values.removeLogo === '1' ? undefined : files.find((file) => file.field === 'logo');
     if (!form.ok || !quietHours || Object.keys(errors).length > 0) {
       return render(request, reply, { values, errors, logoNotKept: upload !== undefined }, 422);
@@ -125,6 +138,7 @@ export default async function organisationRoutes(app: FastifyInstance) {
       brandColour,
       logoFile,
       quietHours,
+      privacyMinGroup: privacyMinGroup ?? stored.privacy_min_group,
     };
     let outcome;
     try {

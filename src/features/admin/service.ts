@@ -16,6 +16,8 @@ export interface OrganisationProfile {
   /** The stored logo's file name under DATA_DIR/brand; null: no logo. */
   logoFile: string | null;
   quietHours: QuietHours;
+  /** The privacy core's minimum group size k (3..10): see src/privacy. */
+  privacyMinGroup: number;
 }
 
 /** The profile as the organisation row holds it. */
@@ -27,11 +29,12 @@ export function profileOf(row: Organisation): OrganisationProfile {
     brandColour: row.brand_colour,
     logoFile: row.logo_file,
     quietHours: organisationDelivery(row).quietHours,
+    privacyMinGroup: row.privacy_min_group,
   };
 }
 
 /** The values compared and written to the audit log: quiet hours as they are typed ("20:00"). */
-function auditedValues(profile: OrganisationProfile): Record<string, string | boolean | null> {
+function auditedValues(profile: OrganisationProfile): Record<string, string | number | boolean | null> {
   return {
     name: profile.name,
     defaultLocale: profile.defaultLocale,
@@ -41,6 +44,7 @@ function auditedValues(profile: OrganisationProfile): Record<string, string | bo
     quietStart: formatTimeOfDay(profile.quietHours.start),
     quietEnd: formatTimeOfDay(profile.quietHours.end),
     quietWeekends: profile.quietHours.weekends,
+    privacyMinGroup: profile.privacyMinGroup,
   };
 }
 
@@ -76,6 +80,7 @@ export async function saveOrganisation(db: Kysely<Database>, actorId: number, ne
         brand_colour: next.brandColour,
         logo_file: next.logoFile,
         ...quietHoursColumns(next.quietHours),
+        privacy_min_group: next.privacyMinGroup,
         updated_at: now,
       })
       .where('id', '=', 1)
