@@ -129,8 +129,8 @@ const KINDS: readonly string[] = ['success', 'info', 'error'] satisfies Flash['k
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isPlain = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
 
-/** A flash message's key: `flash.*`, or a feature's own `<feature>.flash.*`. */
-const FLASH_KEY = /^(?:plugins\.[a-z][a-z0-9-]*\.|[a-zA-Z][\w-]*\.)?flash\.[\w.-]+$/;
+/** A flash message's key: `flash.*`, a feature's own `<feature>.flash.*`, a plugin's `plugins.<id>.flash.*` or `plugins.<id>.<part>.flash.*`. */
+const FLASH_KEY = /^(?:plugins\.[a-z][a-z0-9-]*\.(?:[a-zA-Z][\w-]*\.)?|[a-zA-Z][\w-]*\.)?flash\.[\w.-]+$/;
 
 /** Only a flash message: a flash never makes a page say an arbitrary key. */
 function asNotice(value: unknown): Flash | undefined {

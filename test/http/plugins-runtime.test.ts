@@ -250,6 +250,10 @@ describe('plugins from a folder, with no restart', () => {
     expect(next.statusCode).toBe(200);
     const notice = html(next).querySelectorAll('[role="status"]').map((element) => element.textContent.trim());
     expect(notice).toContain('The note “Flash <b>note</b>” is added.');
+    // A part's own notice (plugins.<id>.<part>.flash.*) too.
+    const kept = await w.post(`/notes/spaces/${w.workshop}`, w.cookies.bruno, { title: 'Later', part: 'drafts' });
+    const after = await w.get(String(kept.headers.location), cookiesFrom(kept, w.cookies.bruno));
+    expect(html(after).querySelectorAll('[role="status"]').map((element) => element.textContent.trim())).toContain('The draft “Later” is kept.');
   });
 
   it('tells its hooks nothing while disabled, and everything once enabled', async () => {
