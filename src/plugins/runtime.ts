@@ -540,9 +540,12 @@ export class PluginRuntime {
     }
     this.#pluginOfKind = pluginKinds;
     const on = new Set(this.#kinds.all().map((kind) => kind.kind).filter((kind) => !pluginKinds.has(kind) || this.isEnabled(pluginKinds.get(kind)!)));
+    // Off everywhere: the kinds of plugins that are off (items may come later: a restored backup), and
+    // any kind present that nothing provides now (a plugin removed).
     const present = await db.selectFrom('content').select('kind').distinct().execute();
-    const rows: Array<{ kind: string; space_id: number }> = [];
-    for (const { kind } of present) if (!on.has(kind)) rows.push({ kind, space_id: 0 });
+    const off = new Set([...pluginKinds.keys()].filter((kind) => !on.has(kind)));
+    for (const { kind } of present) if (!on.has(kind)) off.add(kind);
+    const rows: Array<{ kind: string; space_id: number }> = [...off].map((kind) => ({ kind, space_id: 0 }));
     for (const [kind, id] of pluginKinds) {
       if (!this.isEnabled(id) || !this.#entries.get(id)!.definition!.perSpace) continue;
       for (const spaceId of this.#spacesOff.get(id) ?? []) rows.push({ kind, space_id: spaceId });

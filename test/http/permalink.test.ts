@@ -89,7 +89,7 @@ describe('permalink page', () => {
   it('answers 404 for an item of a kind that is no longer installed', async () => {
     const row = await w.app.db
       .insertInto('content')
-      .values({ kind: 'poll', space_id: w.company, author_id: w.ids.bruno, created_at: Date.now(), updated_at: Date.now(), published_at: Date.now() - 1000, edited_at: null, pinned_until: null, deleted_at: null, deleted_by: null, hidden_at: null, hidden_by: null, hidden_reason: null })
+      .values({ kind: 'retired', space_id: w.company, author_id: w.ids.bruno, created_at: Date.now(), updated_at: Date.now(), published_at: Date.now() - 1000, edited_at: null, pinned_until: null, deleted_at: null, deleted_by: null, hidden_at: null, hidden_by: null, hidden_reason: null })
       .returning('id')
       .executeTakeFirstOrThrow();
     expect(await status(row.id, 'bruno')).toBe(404);

@@ -20,7 +20,7 @@ export interface FeedQuery {
  * Reads the feed's query string against the kinds that exist.
  *
  * @example
- * const query = parseFeedQuery(request.query, app.contentKinds.all().map((k) => k.kind));
+ * const query = parseFeedQuery(request.query, app.contentKinds.active().map((k) => k.kind));
  */
 export function parseFeedQuery(raw: unknown, kinds: readonly string[]): FeedQuery {
   const query = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;

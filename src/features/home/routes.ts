@@ -14,7 +14,8 @@ export default async function homeRoutes(app: FastifyInstance) {
     authorize(request.user, 'app.use');
     const viewer = request.user;
     const now = Date.now();
-    const kinds = app.contentKinds.all().map((k) => k.kind);
+    // Only the kinds that are on can be filtered by (a disabled plugin's are not offered).
+    const kinds = app.contentKinds.active().map((k) => k.kind);
     const query = parseFeedQuery(request.query, kinds);
     const partial = isPartialRequest(request);
     // A visit is a look at the whole feed: not the next cards, not a fragment.
