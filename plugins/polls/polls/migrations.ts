@@ -1,0 +1,82 @@
+// The polls part's tables (see ../part.ts). A poll is a content item (kind 'poll'): comments,
+// reactions, search, the feed and soft deletion come from the content model; these tables hold what
+// only a poll has. Append new migrations, never change one that shipped.
+//
+// Anonymous answers (mode 'anonymous') are stored UNLINKABLE:
+// - polls_anonymous_counts holds one counter per (poll, answer key): no user id, no time at all (not
+//   even the day: a counter has no date), no row per answer, so neither a rowid nor the physical order
+//   of rows can tell in which order people answered. No foreign key or join path to users (its only
+//   foreign key is the poll).
+// - polls_participation says only "this person has voted in this poll" (to refuse a second vote): no
+//   link to the answer, no time, WITHOUT ROWID keyed by (poll, user), so its order is the users' ids,
+//   not the order of voting.
+// Both are written in one transaction (service.ts, castVote).
+import { sql, type Kysely, type Migration } from 'kysely';
+
+export const migrations: Record<string, Migration> = {
+  '001-polls-polls': {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema
+        .createTable('polls_polls')
+        .addColumn('content_id', 'integer', (c) => c.primaryKey().references('content.id').onDelete('cascade'))
+        .addColumn('question', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('type', 'text', (c) => c.notNull().check(sql`type in ('single', 'multiple', 'rating', 'dates')`))
+        .addColumn('min_choices', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('max_choices', 'integer', (c) => c.notNull().defaultTo(1))
+        // Rating scale: 1-5 or 0-10.
+        .addColumn('scale_min', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('scale_max', 'integer', (c) => c.notNull().defaultTo(5))
+        .addColumn('mode', 'text', (c) => c.notNull().check(sql`mode in ('public', 'confidential', 'anonymous')`))
+        .addColumn('results', 'text', (c) => c.notNull().check(sql`results in ('always', 'afterVoting', 'afterClosing', 'author')`))
+        // k of the privacy core, fixed when the poll became anonymous (at creation or on the change).
+        .addColumn('min_group', 'integer')
+        .addColumn('closes_at', 'integer')
+        .addColumn('closed_at', 'integer')
+        .addColumn('shuffle', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('purpose', 'text', (c) => c.notNull().check(sql`purpose in ('relevance', 'dialogue', 'actionPlan', 'event', 'other')`))
+        .addColumn('purpose_other', 'text', (c) => c.notNull().defaultTo(''))
+        // "You said / we did": markdown as typed, and its rendered HTML.
+        .addColumn('outcome', 'text')
+        .addColumn('outcome_html', 'text')
+        .modifyEnd(sql`strict`)
+        .execute();
+      await db.schema.createIndex('polls_polls_closes_at').on('polls_polls').column('closes_at').where(sql.ref('closed_at'), 'is', null).execute();
+      await db.schema
+        .createTable('polls_options')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('poll_id', 'integer', (c) => c.notNull().references('polls_polls.content_id').onDelete('cascade'))
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('label', 'text', (c) => c.notNull())
+        .modifyEnd(sql`strict`)
+        .execute();
+      await db.schema.createIndex('polls_options_poll').on('polls_options').columns(['poll_id', 'position']).execute();
+      // Public and confidential votes: named, so they can be changed. One row per chosen option
+      // (multiple choice), per value (rating) or per date with its answer (yes / maybe / no).
+      await db.schema
+        .createTable('polls_votes')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('poll_id', 'integer', (c) => c.notNull().references('polls_polls.content_id').onDelete('cascade'))
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
+        .addColumn('option_id', 'integer', (c) => c.references('polls_options.id').onDelete('cascade'))
+        .addColumn('value', 'integer')
+        .addColumn('answer', 'text', (c) => c.check(sql`answer is null or answer in ('yes', 'maybe', 'no')`))
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .modifyEnd(sql`strict`)
+        .execute();
+      await db.schema.createIndex('polls_votes_poll_user').on('polls_votes').columns(['poll_id', 'user_id']).execute();
+      await db.schema.createIndex('polls_votes_user').on('polls_votes').column('user_id').execute();
+      await sql`create table polls_anonymous_counts (
+        poll_id integer not null references polls_polls(content_id) on delete cascade,
+        answer_key text not null,
+        count integer not null check (count >= 0),
+        primary key (poll_id, answer_key)
+      ) strict, without rowid`.execute(db);
+      await sql`create table polls_participation (
+        poll_id integer not null references polls_polls(content_id) on delete cascade,
+        user_id integer not null,
+        primary key (poll_id, user_id)
+      ) strict, without rowid`.execute(db);
+    },
+  },
+};

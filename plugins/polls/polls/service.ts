@@ -1,0 +1,313 @@
+// Writes and reads of polls. Routes have asked the policy; every result about people is computed
+// through the privacy core (src/privacy), here and nowhere else.
+//
+// Votes:
+// - public / confidential: named rows in polls_votes, replaced when the person changes their vote;
+// - anonymous: one counter per answer key in polls_anonymous_counts (no user, no time, no row per
+//   answer) and "has voted" in polls_participation (no link to the answer), both in one transaction.
+//   An anonymous vote can never be changed (nothing says which counters were the person's).
+import { sql, type Kysely } from 'kysely';
+import { insertContent } from '../../../src/content/store.js';
+import type { Database } from '../../../src/db/schema.js';
+import { average, distribution, organisationMinGroup, type PrivacyRule, type Shown } from '../../../src/privacy/index.js';
+import { DATE_ANSWERS, KIND, MODES, pollsDb, type DateAnswer, type Mode, type Poll, type PollType, type Purpose, type ResultsRule } from './kind.js';
+
+export interface PollInput {
+  question: string;
+  description: string;
+  type: PollType;
+  minChoices: number;
+  maxChoices: number;
+  scaleMin: number;
+  scaleMax: number;
+  mode: Mode;
+  results: ResultsRule;
+  closesAt: number | null;
+  shuffle: boolean;
+  purpose: Purpose;
+  purposeOther: string;
+  /** Labels (a date 'YYYY-MM-DD' for a dates poll); none for a rating scale. */
+  options: string[];
+}
+
+/** Creates a poll in a space now; k is fixed on it when it is anonymous. Returns its content id. */
+export async function addPoll(db: Kysely<Database>, input: PollInput & { spaceId: number; authorId: number }, now = Date.now()): Promise<number> {
+  const minGroup = input.mode === 'anonymous' ? await organisationMinGroup(db) : null;
+  return db.transaction().execute(async (trx) => {
+    const id = await insertContent(trx, { kind: KIND, spaceId: input.spaceId, authorId: input.authorId, publishedAt: now }, now);
+    const polls = pollsDb(trx);
+    await polls
+      .insertInto('polls_polls')
+      .values({
+        content_id: id,
+        question: input.question,
+        description: input.description,
+        type: input.type,
+        min_choices: input.minChoices,
+        max_choices: input.maxChoices,
+        scale_min: input.scaleMin,
+        scale_max: input.scaleMax,
+        mode: input.mode,
+        results: input.results,
+        min_group: minGroup,
+        closes_at: input.closesAt,
+        closed_at: null,
+        shuffle: input.shuffle ? 1 : 0,
+        purpose: input.purpose,
+        purpose_other: input.purposeOther,
+        outcome: null,
+        outcome_html: null,
+      })
+      .execute();
+    if (input.options.length > 0) {
+      await polls
+        .insertInto('polls_options')
+        .values(input.options.map((label, position) => ({ poll_id: id, position, label })))
+        .execute();
+    }
+    return id;
+  });
+}
+
+/** What a person's vote says: the options chosen, a value, or an answer per date option. */
+export type Ballot = { kind: 'options'; optionIds: number[] } | { kind: 'value'; value: number } | { kind: 'dates'; answers: Map<number, DateAnswer> };
+
+/** Whether the person has voted (any mode). */
+export async function hasVoted(db: Kysely<Database>, poll: Poll, userId: number): Promise<boolean> {
+  const polls = pollsDb(db);
+  const row =
+    poll.mode === 'anonymous'
+      ? await polls.selectFrom('polls_participation').select('poll_id').where('poll_id', '=', poll.id).where('user_id', '=', userId).executeTakeFirst()
+      : await polls.selectFrom('polls_votes').select('poll_id').where('poll_id', '=', poll.id).where('user_id', '=', userId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The person's own vote (public / confidential only: an anonymous vote is not linked to anyone). */
+export async function ownBallot(db: Kysely<Database>, poll: Poll, userId: number): Promise<Ballot | null> {
+  if (poll.mode === 'anonymous') return null;
+  const rows = await pollsDb(db).selectFrom('polls_votes').select(['option_id', 'value', 'answer']).where('poll_id', '=', poll.id).where('user_id', '=', userId).execute();
+  if (rows.length === 0) return null;
+  if (poll.type === 'rating') return { kind: 'value', value: rows[0]?.value ?? 0 };
+  if (poll.type === 'dates') return { kind: 'dates', answers: new Map(rows.flatMap((r) => (r.option_id !== null && r.answer !== null ? [[r.option_id, r.answer] as const] : []))) };
+  return { kind: 'options', optionIds: rows.flatMap((r) => (r.option_id !== null ? [r.option_id] : [])) };
+}
+
+/** The counters an anonymous ballot adds to: option id, value, or "<option id>:<answer>". */
+function answerKeys(ballot: Ballot): string[] {
+  if (ballot.kind === 'options') return ballot.optionIds.map(String);
+  if (ballot.kind === 'value') return [String(ballot.value)];
+  return [...ballot.answers].map(([optionId, answer]) => `${optionId}:${answer}`);
+}
+
+export type VoteOutcome = 'voted' | 'changed' | 'alreadyVoted';
+
+/**
+ * Records a vote (checked by the route). Anonymous: refused when the person has voted already; the
+ * counters and the participation row in one transaction. Otherwise the person's rows are replaced.
+ */
+export async function castVote(db: Kysely<Database>, poll: Poll, userId: number, ballot: Ballot, now = Date.now()): Promise<VoteOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const polls = pollsDb(trx);
+    if (poll.mode === 'anonymous') {
+      const inserted = await polls.insertInto('polls_participation').values({ poll_id: poll.id, user_id: userId }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return 'alreadyVoted';
+      for (const key of answerKeys(ballot)) {
+        await polls
+          .insertInto('polls_anonymous_counts')
+          .values({ poll_id: poll.id, answer_key: key, count: 1 })
+          .onConflict((oc) => oc.columns(['poll_id', 'answer_key']).doUpdateSet({ count: sql`count + 1` }))
+          .execute();
+      }
+      return 'voted';
+    }
+    const deleted = await polls.deleteFrom('polls_votes').where('poll_id', '=', poll.id).where('user_id', '=', userId).executeTakeFirst();
+    const rows =
+      ballot.kind === 'options'
+        ? ballot.optionIds.map((optionId) => ({ option_id: optionId, value: null, answer: null }))
+        : ballot.kind === 'value'
+          ? [{ option_id: null, value: ballot.value, answer: null }]
+          : [...ballot.answers].map(([optionId, answer]) => ({ option_id: optionId, value: null, answer }));
+    if (rows.length > 0) await polls.insertInto('polls_votes').values(rows.map((r) => ({ ...r, poll_id: poll.id, user_id: userId, at: now }))).execute();
+    return Number(deleted.numDeletedRows) > 0 ? 'changed' : 'voted';
+  });
+}
+
+// ---- Results --------------------------------------------------------------------------------------
+
+/** Results as the privacy core lets them be shown. `names` only for public polls (voters per answer key). */
+export interface PollResults {
+  respondents: number;
+  choices?: Shown<Array<{ option: string; count: number; percent: number }>>;
+  rating?: Shown<{ mean: number; count: number; distribution: Array<{ value: number; count: number; percent: number }> }>;
+  dates?: Array<{ optionId: number; result: Shown<Array<{ option: string; count: number; percent: number }>> }>;
+  /** Public polls only: the names of the voters per answer key (option id, value, "<option>:<answer>"), when results are shown. */
+  names?: Map<string, string[]>;
+}
+
+/** The privacy rule of a poll: anonymous polls are protected by their own k, fixed on the poll. */
+export function pollRule(poll: Poll): PrivacyRule {
+  return poll.mode === 'anonymous' ? { minGroup: poll.minGroup ?? 5, protect: true } : { minGroup: poll.minGroup ?? 5, protect: false };
+}
+
+/** Counts per answer key, and the number of respondents. */
+async function tally(db: Kysely<Database>, poll: Poll): Promise<{ respondents: number; counts: Map<string, number>; voters: Map<string, Array<{ id: number; name: string }>> }> {
+  const polls = pollsDb(db);
+  const counts = new Map<string, number>();
+  const voters = new Map<string, Array<{ id: number; name: string }>>();
+  if (poll.mode === 'anonymous') {
+    const [rows, participants] = await Promise.all([
+      polls.selectFrom('polls_anonymous_counts').select(['answer_key', 'count']).where('poll_id', '=', poll.id).execute(),
+      polls.selectFrom('polls_participation').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', poll.id).executeTakeFirstOrThrow(),
+    ]);
+    for (const r of rows) counts.set(r.answer_key, r.count);
+    return { respondents: Number(participants.n), counts, voters };
+  }
+  const rows = await polls
+    .selectFrom('polls_votes as v')
+    .innerJoin('users as u', 'u.id', 'v.user_id')
+    .select(['v.user_id', 'u.name', 'v.option_id', 'v.value', 'v.answer'])
+    .where('v.poll_id', '=', poll.id)
+    .orderBy('u.name')
+    .execute();
+  const people = new Set<number>();
+  for (const r of rows) {
+    people.add(r.user_id);
+    const key = poll.type === 'rating' ? String(r.value) : poll.type === 'dates' ? `${r.option_id}:${r.answer}` : String(r.option_id);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    voters.set(key, [...(voters.get(key) ?? []), { id: r.user_id, name: r.name }]);
+  }
+  return { respondents: people.size, counts, voters };
+}
+
+/** The results of a poll through the privacy core; names only for a public poll. */
+export async function pollResults(db: Kysely<Database>, poll: Poll): Promise<PollResults> {
+  const rule = pollRule(poll);
+  const { respondents, counts, voters } = await tally(db, poll);
+  const results: PollResults = { respondents };
+  if (poll.type === 'rating') {
+    const values: number[] = [];
+    for (const [key, count] of counts) for (let i = 0; i < count; i++) values.push(Number(key));
+    results.rating = average(rule, values, { min: poll.scaleMin, max: poll.scaleMax });
+  } else if (poll.type === 'dates') {
+    results.dates = poll.options.map((o) => {
+      const perDate = new Map(DATE_ANSWERS.map((a) => [a, counts.get(`${o.id}:${a}`) ?? 0]));
+      return { optionId: o.id, result: distribution(rule, respondents, perDate, DATE_ANSWERS) };
+    });
+  } else {
+    results.choices = distribution(rule, respondents, counts, poll.options.map((o) => String(o.id)));
+  }
+  // Names of voters: public polls only (confidential: stored, shown to nobody; anonymous: not stored).
+  if (poll.mode === 'public') results.names = new Map([...voters].map(([key, list]) => [key, list.map((v) => v.name)]));
+  return results;
+}
+
+// ---- Who sees results -----------------------------------------------------------------------------
+
+export function isClosed(poll: Poll, now: number): boolean {
+  return poll.closedAt !== null || (poll.closesAt !== null && poll.closesAt <= now);
+}
+
+/** Whether the viewer may see the results now (the author always may; anonymous results still need k). */
+export function maySeeResults(poll: Poll, viewer: { id: number }, authorId: number | null, voted: boolean, now: number): boolean {
+  if (authorId === viewer.id) return true;
+  switch (poll.results) {
+    case 'always':
+      return true;
+    case 'afterVoting':
+      return voted || isClosed(poll, now);
+    case 'afterClosing':
+      return isClosed(poll, now);
+    case 'author':
+      return false;
+  }
+}
+
+// ---- Closing, mode, outcome -----------------------------------------------------------------------
+
+export async function closePoll(db: Kysely<Database>, pollId: number, now = Date.now()): Promise<void> {
+  await pollsDb(db).updateTable('polls_polls').set({ closed_at: now }).where('content_id', '=', pollId).where('closed_at', 'is', null).execute();
+}
+
+/** Reopens a poll; a closing date already past is dropped (otherwise it would close again at once). */
+export async function reopenPoll(db: Kysely<Database>, pollId: number, now = Date.now()): Promise<void> {
+  await pollsDb(db)
+    .updateTable('polls_polls')
+    .set((eb) => ({ closed_at: null, closes_at: eb.case().when('closes_at', '<=', now).then(null).else(eb.ref('closes_at')).end() }))
+    .where('content_id', '=', pollId)
+    .execute();
+}
+
+/** Closes every poll whose closing date has come (the recurring job). Returns how many. */
+export async function closeDuePolls(db: Kysely<Database>, now: number): Promise<number> {
+  const result = await pollsDb(db).updateTable('polls_polls').set({ closed_at: now }).where('closed_at', 'is', null).where('closes_at', '<=', now).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** A mode may only become more private: public → confidential → anonymous. */
+export function mayChangeMode(from: Mode, to: Mode): boolean {
+  return MODES.indexOf(to) >= MODES.indexOf(from);
+}
+
+/**
+ * Changes what the author may change after creation: question, description, closing date, mode (only
+ * more private). Becoming anonymous converts the named votes into anonymous counters and the
+ * participation rows, then deletes the named votes, in one transaction; k is fixed then.
+ */
+export async function updatePoll(
+  db: Kysely<Database>,
+  poll: Poll,
+  input: { question: string; description: string; closesAt: number | null; mode: Mode },
+  now = Date.now(),
+): Promise<void> {
+  if (!mayChangeMode(poll.mode, input.mode)) throw new Error('A poll’s mode may only become more private');
+  const minGroup = input.mode === 'anonymous' && poll.mode !== 'anonymous' ? await organisationMinGroup(db) : poll.minGroup;
+  await db.transaction().execute(async (trx) => {
+    const polls = pollsDb(trx);
+    if (input.mode === 'anonymous' && poll.mode !== 'anonymous') {
+      const votes = await polls.selectFrom('polls_votes').select(['user_id', 'option_id', 'value', 'answer']).where('poll_id', '=', poll.id).execute();
+      const counts = new Map<string, number>();
+      const voters = new Set<number>();
+      for (const v of votes) {
+        voters.add(v.user_id);
+        const key = poll.type === 'rating' ? String(v.value) : poll.type === 'dates' ? `${v.option_id}:${v.answer}` : String(v.option_id);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      if (counts.size > 0) await polls.insertInto('polls_anonymous_counts').values([...counts].map(([key, count]) => ({ poll_id: poll.id, answer_key: key, count }))).execute();
+      if (voters.size > 0) await polls.insertInto('polls_participation').values([...voters].sort((a, b) => a - b).map((userId) => ({ poll_id: poll.id, user_id: userId }))).execute();
+      await polls.deleteFrom('polls_votes').where('poll_id', '=', poll.id).execute();
+    }
+    await polls
+      .updateTable('polls_polls')
+      .set({ question: input.question, description: input.description, closes_at: input.closesAt, mode: input.mode, min_group: minGroup })
+      .where('content_id', '=', poll.id)
+      .execute();
+    // updated_at tells the search index to read the poll again.
+    const changed = input.question !== poll.question || input.description !== poll.description;
+    await trx.updateTable('content').set(changed ? { edited_at: now, updated_at: now } : { updated_at: now }).where('id', '=', poll.id).execute();
+  });
+}
+
+export async function saveOutcome(db: Kysely<Database>, pollId: number, source: string, html: string): Promise<void> {
+  await pollsDb(db).updateTable('polls_polls').set({ outcome: source, outcome_html: html }).where('content_id', '=', pollId).execute();
+}
+
+// ---- Option order ---------------------------------------------------------------------------------
+
+/** A stable pseudo-random order per person and poll (FNV-1a seed, mulberry32, Fisher-Yates). */
+export function shuffledFor<T>(items: readonly T[], userId: number, pollId: number): T[] {
+  let seed = 0x811c9dc5;
+  for (const char of `${userId}:${pollId}`) seed = Math.imul(seed ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
