@@ -4,7 +4,6 @@ import type { PollsPart } from '../part.js';
 import { hooks } from './hooks.js';
 import { messages } from './messages.js';
 import { migrations, tables } from './migrations.js';
-import { reminderJob } from './reminders.js';
 import surveyRoutes from './routes.js';
 import { slots } from './slots.js';
 
@@ -14,6 +13,8 @@ export const part: PollsPart = {
   routes: surveyRoutes,
   slots,
   hooks,
-  jobs: [reminderJob],
+  // The daily reminders (reminders.ts: sendReminders, tested) are registered once they can be delivered:
+  // a plugin has no notification type of its own yet (issue 6, still open).
+  jobs: [],
   messages,
 };
