@@ -149,7 +149,12 @@ describe('quiet hours', () => {
     await w.app.jobs.runDue(w.week.at('saturday', '10:00'));
     expect(mailsTo(w.smtp, 'bruno@example.com')).toHaveLength(1);
     await w.app.jobs.runDue(w.week.at('monday', '07:30', 1));
-    expect(await w.app.db.selectFrom('jobs').select('state').where('type', '=', 'email.digest').execute()).toEqual([{ state: 'done' }, { state: 'done' }]);
+    // Every digest job ran. Monday's run of the digests may queue one more while the held one is
+    // running (the worker runs two jobs at once): that one finds nothing left and sends nothing, so
+    // what matters is below: one digest email, not two.
+    const digestJobs = await w.app.db.selectFrom('jobs').select('state').where('type', '=', 'email.digest').execute();
+    expect(digestJobs.length).toBeGreaterThanOrEqual(2);
+    expect(digestJobs.every((job) => job.state === 'done')).toBe(true);
     expect(mailsTo(w.smtp, 'bruno@example.com').map((m) => m.subject)).toEqual([
       'Alice Martin mentioned you in “Hello @Bruno, <script>alert(1)</script> see the plan”',
       'Your daily digest: 1 new notification',
