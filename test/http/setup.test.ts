@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import { wallClockAt } from '../../src/features/email-notifications/quiet-hours.js';
 import { ADMIN, createTestApp, html, mainText, setupOrganisation, type TestApp } from '../helpers/app.js';
 
 describe('first-run setup', () => {
@@ -122,6 +123,11 @@ describe('the organisation time zone', () => {
       expect(done.statusCode).toBe(303);
       const organisation = await t.app.db.selectFrom('organisation').select('time_zone').executeTakeFirstOrThrow();
       expect(organisation.time_zone).toBe('America/Toronto');
+      // The digests, planned when Hameau started (no organisation, no time zone yet), now go out at
+      // the end of the quiet hours in Toronto: 07:30 there.
+      const digests = await t.app.db.selectFrom('jobs').select('run_at').where('key', '=', 'recurring:email.digests').executeTakeFirstOrThrow();
+      expect(wallClockAt(digests.run_at, 'America/Toronto').minutes).toBe(7 * 60 + 30);
+      expect(digests.run_at).toBeGreaterThan(Date.now());
 
       // A session that signed in at 12:00 UTC shows 07:00 in Toronto (UTC-5 in winter).
       const cookie = `hameau_session=${done.cookies.find((c) => c.name === 'hameau_session')!.value}`;
