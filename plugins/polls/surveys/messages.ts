@@ -147,6 +147,16 @@ const fr = {
       publish: 'Publier la synthèse pour le public de l’enquête',
       save: 'Enregistrer la synthèse',
     },
+    remove: {
+      link: 'Supprimer cette enquête',
+      title: 'Supprimer l’enquête « {title} »',
+      explain: 'L’enquête, ses questions et toutes ses réponses sont supprimées pour de bon, ainsi que la trace de qui a répondu. Rien ne peut être récupéré. Exportez d’abord les résultats si vous en avez besoin.',
+      confirm: 'Je comprends que l’enquête et ses réponses seront supprimées',
+      button: 'Supprimer l’enquête et ses réponses',
+      cancel: 'Garder l’enquête',
+      required: 'Cochez la case pour confirmer la suppression.',
+    },
+    flash: { deleted: 'L’enquête « {title} » et ses réponses sont supprimées.' },
     reminder: 'Rappel : l’enquête « {title} » attend votre réponse.',
   },
 };
@@ -297,6 +307,16 @@ const en: typeof fr = {
       publish: 'Publish the summary for the survey’s audience',
       save: 'Save the summary',
     },
+    remove: {
+      link: 'Delete this survey',
+      title: 'Delete the survey "{title}"',
+      explain: 'The survey, its questions and all its answers are deleted for good, and so is the record of who answered. Nothing can be recovered. Export the results first if you need them.',
+      confirm: 'I understand that the survey and its answers will be deleted',
+      button: 'Delete the survey and its answers',
+      cancel: 'Keep the survey',
+      required: 'Tick the box to confirm the deletion.',
+    },
+    flash: { deleted: 'The survey "{title}" and its answers are deleted.' },
     reminder: 'Reminder: the survey "{title}" is waiting for your answer.',
   },
 };

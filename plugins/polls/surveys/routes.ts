@@ -27,6 +27,7 @@ import {
   closeSurvey,
   deleteQuestion,
   findSurvey,
+  deleteSurvey,
   hasAnswered,
   inAudience,
   listSurveys,
@@ -382,6 +383,30 @@ export default async function surveyRoutes(app: FastifyInstance, plugin: PluginC
       request.log.info({ surveyId: survey.id }, 'survey opened');
     }
     return reply.redirectTo(`/polls/surveys/${survey.id}/edit`);
+  });
+
+  // Deleting a survey: its owner and the admins, after a page that says what goes, with a box to tick.
+  app.get<IdParams>('/surveys/:id/delete', async (request, reply) => {
+    authorize(request.user, 'app.use');
+    const survey = await managedSurvey(request.user, idParam(request.params.id));
+    return reply.render('/plugins/polls/survey/delete', { title: request.t(`${M}.remove.title`, { title: survey.title }), survey, error: null });
+  });
+
+  app.post<IdParams>('/surveys/:id/delete', async (request, reply) => {
+    authorize(request.user, 'app.use');
+    const survey = await managedSurvey(request.user, idParam(request.params.id));
+    const body = (request.body ?? {}) as Body;
+    if (text(body.confirm) !== 'yes') {
+      return reply.render(
+        '/plugins/polls/survey/delete',
+        { title: request.t(`${M}.remove.title`, { title: survey.title }), survey, error: request.t(`${M}.remove.required`) },
+        { status: 422 },
+      );
+    }
+    await deleteSurvey(app.db, survey.id);
+    request.log.info({ surveyId: survey.id }, 'survey deleted');
+    reply.flash(`${M}.flash.deleted`, { title: survey.title });
+    return reply.redirectTo('/polls/surveys');
   });
 
   app.post<IdParams>('/surveys/:id/close', async (request, reply) => {

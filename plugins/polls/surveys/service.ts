@@ -339,6 +339,14 @@ export async function closeSurvey(db: Kysely<Database>, surveyId: number, now = 
   await sdb(db).updateTable('polls_survey_surveys').set({ ends_at: now, updated_at: now }).where('id', '=', surveyId).execute();
 }
 
+/**
+ * Deletes a survey for good: its questions, audience units, answers (anonymous and named) and the
+ * record of who answered go with it (foreign keys on delete cascade, one statement).
+ */
+export async function deleteSurvey(db: Kysely<Database>, surveyId: number): Promise<void> {
+  await sdb(db).deleteFrom('polls_survey_surveys').where('id', '=', surveyId).execute();
+}
+
 export async function hasAnswered(db: Kysely<Database>, surveyId: number, userId: number): Promise<boolean> {
   const row = await sdb(db).selectFrom('polls_survey_participation').select('user_id').where('survey_id', '=', surveyId).where('user_id', '=', userId).executeTakeFirst();
   return row !== undefined;

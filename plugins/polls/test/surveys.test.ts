@@ -504,3 +504,55 @@ describe('surveys: open surveys’ settings, the per-space switch, a mode change
     expect(await s.selectFrom('polls_survey_answers').select('value').where('survey_id', '=', id).execute()).toEqual([{ value: 'raced-answer-77' }]);
   });
 });
+
+describe('surveys: deleting one', () => {
+  let w: SurveysWorld;
+  beforeAll(async () => {
+    w = await surveysWorld();
+  });
+  afterAll(async () => w.t.close());
+
+  it('its owner (or an admin) deletes it after ticking the box: the survey, its answers and who answered are gone', async () => {
+    const id = await w.createSurvey(w.eve, { title: 'Old <b>survey</b>' });
+    await w.addQuestion(w.eve, id, { qtext: 'Anything?', qtype: 'short' });
+    await w.open(w.eve, id);
+    const [q] = (await w.questionIds(id)) as [number];
+    expect((await w.post(`/polls/surveys/${id}`, { [`q${q}`]: 'Something to forget' })).statusCode).toBe(303);
+    const rows = async () => {
+      const db = w.app.db.withTables<{ polls_survey_answers: { survey_id: number }; polls_survey_participation: { survey_id: number }; polls_survey_questions: { survey_id: number } }>();
+      const count = async (table: 'polls_survey_answers' | 'polls_survey_participation' | 'polls_survey_questions') =>
+        (await db.selectFrom(table).select('survey_id').where('survey_id', '=', id).execute()).length;
+      return [await count('polls_survey_answers'), await count('polls_survey_participation'), await count('polls_survey_questions')];
+    };
+    expect(await rows()).toEqual([1, 1, 1]);
+
+    // Others never reach the page: a member who answered, another editor.
+    expect((await w.get(`/polls/surveys/${id}/delete`)).statusCode).toBe(404);
+    expect((await w.post(`/polls/surveys/${id}/delete`, { confirm: 'yes' })).statusCode).toBe(404);
+
+    // The page says what goes; without the box ticked, nothing is deleted (en, fr).
+    const page = await w.get(`/polls/surveys/${id}/delete`, w.eve);
+    expect(page.statusCode).toBe(200);
+    expect(mainText(page)).toContain('Delete the survey "Old <b>survey</b>"');
+    expect(mainText(page)).toContain('and so is the record of who answered');
+    expect(html(page).querySelector('a[href$="/delete"]')).toBeNull();
+    const unticked = await w.post(`/polls/surveys/${id}/delete`, {}, w.eve);
+    expect(unticked.statusCode).toBe(422);
+    expect(mainText(unticked)).toContain('Tick the box to confirm the deletion.');
+    expect(html(unticked).querySelector('#confirm')?.getAttribute('aria-describedby')).toBe('confirm-error');
+    expect(await rows()).toEqual([1, 1, 1]);
+    expect(html(await w.get(`/polls/surveys/${id}/edit`, w.eve)).querySelector(`a[href="/polls/surveys/${id}/delete"]`)).not.toBeNull();
+
+    const deleted = await w.post(`/polls/surveys/${id}/delete`, { confirm: 'yes' }, w.eve);
+    expect(deleted.statusCode).toBe(303);
+    expect(deleted.headers.location).toBe('/polls/surveys');
+    expect(await rows()).toEqual([0, 0, 0]);
+    expect((await w.get(`/polls/surveys/${id}`, w.eve)).statusCode).toBe(404);
+    expect((await w.get(`/polls/surveys/${id}`)).statusCode).toBe(404);
+
+    // An admin may delete anyone's.
+    const other = await w.createSurvey(w.eve, { title: 'Another' });
+    expect((await w.post(`/polls/surveys/${other}/delete`, { confirm: 'yes' }, w.admin)).statusCode).toBe(303);
+    expect((await w.get(`/polls/surveys/${other}/edit`, w.eve)).statusCode).toBe(404);
+  });
+});
