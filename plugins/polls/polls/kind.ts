@@ -2,7 +2,7 @@
 // it is edited). Its data is the same for every viewer (the content model loads it once for a feed
 // page): what depends on the viewer (their vote, the results they may see) is drawn by the poll's panel
 // (panel.ts, views/poll/panel.eta), which every card and page includes through /polls/:id/panel.
-import type { Generated, Kysely } from 'kysely';
+import type { Generated, Kysely, Selectable } from 'kysely';
 import type { ContentKind } from '../../../src/content/kinds.js';
 import { inJson } from '../../../src/db/compiled-query.js';
 import type { Database } from '../../../src/db/schema.js';
@@ -46,6 +46,8 @@ export interface PollsTable {
   purpose_other: string;
   outcome: string | null;
   outcome_html: string | null;
+  /** Anonymous polls: how many respondents the shown copy of the counters (polls_anonymous_shown) counts. */
+  shown_respondents: Generated<number>;
 }
 export interface OptionsTable {
   id: Generated<number>;
@@ -77,6 +79,7 @@ export type PollsTables = {
   polls_votes: VotesTable;
   polls_anonymous_counts: AnonymousCountsTable;
   polls_participation: ParticipationTable;
+  polls_anonymous_shown: AnonymousCountsTable;
 };
 export type PollsDatabase = Database & PollsTables;
 export const pollsDb = (db: Kysely<Database>): Kysely<PollsDatabase> => db.withTables<PollsTables>();
@@ -109,7 +112,7 @@ export interface Poll {
   options: PollOption[];
 }
 
-export function toPoll(row: PollsTable, options: PollOption[]): Poll {
+export function toPoll(row: Selectable<PollsTable>, options: PollOption[]): Poll {
   return {
     id: row.content_id,
     question: row.question,

@@ -79,4 +79,18 @@ export const migrations: Record<string, Migration> = {
       ) strict, without rowid`.execute(db);
     },
   },
+  // What an anonymous poll SHOWS: a copy of its counters taken only when at least k new people have
+  // voted since the last copy (service.ts, castVote). Live counters would let someone who watches the
+  // results while a known colleague votes read that colleague's vote from the difference.
+  '002-polls-anonymous-shown': {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable('polls_polls').addColumn('shown_respondents', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await sql`create table polls_anonymous_shown (
+        poll_id integer not null references polls_polls(content_id) on delete cascade,
+        answer_key text not null,
+        count integer not null check (count >= 0),
+        primary key (poll_id, answer_key)
+      ) strict, without rowid`.execute(db);
+    },
+  },
 };

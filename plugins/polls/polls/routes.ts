@@ -65,11 +65,17 @@ export default async function pollRoutes(app: FastifyInstance, plugin: PluginCon
     return { viewer, subject, poll };
   }
 
-  /** The author, or an admin, may close, reopen and post the outcome. */
+  /** The author, or an admin, may close and reopen (the outcome is the author's alone). */
   const manages = (viewer: Viewer, subject: ContentSubject) => subject.authorId === viewer.id || isAdmin(viewer);
 
   /** Everything views/poll/panel.eta draws for this viewer: the vote form or the results, through the privacy core. */
-  async function panel(request: FastifyRequest, viewer: Viewer, subject: ContentSubject, poll: Poll, extra: { errors?: FieldErrors; notice?: string; values?: Record<string, string> } = {}) {
+  async function panel(
+    request: FastifyRequest,
+    viewer: Viewer,
+    subject: ContentSubject,
+    poll: Poll,
+    extra: { errors?: FieldErrors; notice?: string; values?: Record<string, string>; typed?: ReturnType<typeof typedBallot> } = {},
+  ) {
     const now = Date.now();
     const closed = isClosed(poll, now);
     const [voted, ballot] = await Promise.all([hasVoted(app.db, poll, viewer.id), ownBallot(app.db, poll, viewer.id)]);
@@ -83,7 +89,8 @@ export default async function pollRoutes(app: FastifyInstance, plugin: PluginCon
       options,
       closed,
       voted,
-      ballot: ballotView(ballot),
+      // A refused vote keeps what was typed (never in a URL: it is only drawn back into the form).
+      ballot: extra.typed ?? ballotView(ballot),
       mayVote,
       showResults,
       results: results && { ...results, names: results.names ? Object.fromEntries(results.names) : null },
@@ -106,6 +113,19 @@ export default async function pollRoutes(app: FastifyInstance, plugin: PluginCon
     if (ballot.kind === 'options') return { options: ballot.optionIds.map(String) };
     if (ballot.kind === 'value') return { value: String(ballot.value) };
     return { dates: Object.fromEntries([...ballot.answers].map(([id, answer]) => [String(id), answer])) };
+  }
+
+  /** What the refused vote's form said, drawn back as typed (only values the poll offers). */
+  function typedBallot(poll: Poll, body: Record<string, unknown>) {
+    const ids = new Set(poll.options.map((o) => String(o.id)));
+    const list = (v: unknown) => (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+    const dates: Record<string, string> = {};
+    for (const option of poll.options) {
+      const raw = body[`date-${option.id}`];
+      if (typeof raw === 'string' && (DATE_ANSWERS as readonly string[]).includes(raw)) dates[String(option.id)] = raw;
+    }
+    const value = typeof body.value === 'string' && /^\d{1,2}$/.test(body.value) ? body.value : undefined;
+    return { options: list(body.option).filter((id) => ids.has(id)), ...(value === undefined ? {} : { value }), dates };
   }
 
   // ---- Creating -------------------------------------------------------------------------------------
@@ -201,7 +221,15 @@ export default async function pollRoutes(app: FastifyInstance, plugin: PluginCon
     return { kind: 'options', optionIds: chosen };
   }
 
-  async function answerVote(request: FastifyRequest<IdParams>, reply: FastifyReply, viewer: Viewer, subject: ContentSubject, poll: Poll, status: number, extra: { errors?: FieldErrors; notice?: string }) {
+  async function answerVote(
+    request: FastifyRequest<IdParams>,
+    reply: FastifyReply,
+    viewer: Viewer,
+    subject: ContentSubject,
+    poll: Poll,
+    status: number,
+    extra: { errors?: FieldErrors; notice?: string; typed?: ReturnType<typeof typedBallot> },
+  ) {
     const data = await panel(request, viewer, subject, poll, { ...extra, ...(extra.notice ? { notice: request.t(extra.notice) } : {}) });
     if (isPartialRequest(request)) return reply.render('/plugins/polls/poll/panel', data, { status, fragment: '/plugins/polls/poll/panel' });
     if (status === 200) {
@@ -215,7 +243,10 @@ export default async function pollRoutes(app: FastifyInstance, plugin: PluginCon
     const { viewer, subject, poll } = await visiblePoll(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const refuse = (status: number, key: string) =>
-      answerVote(request, reply, viewer, subject, poll, status, { errors: { vote: request.t(`plugins.polls.poll.errors.${key}`, { min: poll.minChoices, max: poll.maxChoices }) } });
+      answerVote(request, reply, viewer, subject, poll, status, {
+        errors: { vote: request.t(`plugins.polls.poll.errors.${key}`, { min: poll.minChoices, max: poll.maxChoices }) },
+        ...(status === 422 ? { typed: typedBallot(poll, body) } : {}),
+      });
     if (!can(viewer, 'content.react', subject)) return refuse(403, 'mayNotVote');
     if (isClosed(poll, Date.now())) return refuse(409, 'closed');
     const ballot = readBallot(poll, body);
@@ -245,9 +276,10 @@ export default async function pollRoutes(app: FastifyInstance, plugin: PluginCon
     return reply.redirectTo(`/polls/${poll.id}`);
   });
 
+  // The outcome ("you said / we did") speaks for the author: only the author posts it, not an admin.
   app.post<IdParams>('/:id/outcome', async (request, reply) => {
     const { viewer, subject, poll } = await visiblePoll(request);
-    if (!manages(viewer, subject)) throw new Forbidden();
+    if (subject.authorId !== viewer.id) throw new Forbidden();
     const { values } = readValues(request.body, ['outcome']);
     const text = values.outcome ?? '';
     const problem = !isClosed(poll, Date.now()) ? 'outcomeNotClosed' : text === '' ? 'outcomeRequired' : text.length > OUTCOME_MAX ? 'outcomeTooLong' : null;

@@ -99,6 +99,29 @@ function answerKeys(ballot: Ballot): string[] {
   return [...ballot.answers].map(([optionId, answer]) => `${optionId}:${answer}`);
 }
 
+/**
+ * What an anonymous poll shows is a copy of its counters (polls_anonymous_shown), taken again only when
+ * at least k people have voted since the last copy (or when k is first reached). Shown live, the
+ * counters would move after each vote: whoever watches the results while a known colleague votes
+ * would read that vote from the difference. Between two copies, the difference is the answers of at
+ * least k people, which is what k promises. The last votes (fewer than k since the last copy) are never
+ * shown, even after closing (closing would otherwise reveal them as a difference too).
+ */
+async function refreshShown(db: Kysely<Database>, poll: Poll): Promise<void> {
+  const polls = pollsDb(db);
+  const k = pollRule(poll).minGroup;
+  const [row, participants] = await Promise.all([
+    polls.selectFrom('polls_polls').select('shown_respondents').where('content_id', '=', poll.id).executeTakeFirstOrThrow(),
+    polls.selectFrom('polls_participation').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', poll.id).executeTakeFirstOrThrow(),
+  ]);
+  const n = Number(participants.n);
+  const shown = Number(row.shown_respondents);
+  if (!(n >= shown + k || (shown < k && n >= k))) return;
+  await polls.deleteFrom('polls_anonymous_shown').where('poll_id', '=', poll.id).execute();
+  await sql`insert into polls_anonymous_shown (poll_id, answer_key, count) select poll_id, answer_key, count from polls_anonymous_counts where poll_id = ${poll.id}`.execute(db);
+  await polls.updateTable('polls_polls').set({ shown_respondents: n }).where('content_id', '=', poll.id).execute();
+}
+
 export type VoteOutcome = 'voted' | 'changed' | 'alreadyVoted';
 
 /**
@@ -118,6 +141,7 @@ export async function castVote(db: Kysely<Database>, poll: Poll, userId: number,
           .onConflict((oc) => oc.columns(['poll_id', 'answer_key']).doUpdateSet({ count: sql`count + 1` }))
           .execute();
       }
+      await refreshShown(trx, poll);
       return 'voted';
     }
     const deleted = await polls.deleteFrom('polls_votes').where('poll_id', '=', poll.id).where('user_id', '=', userId).executeTakeFirst();
@@ -155,12 +179,17 @@ async function tally(db: Kysely<Database>, poll: Poll): Promise<{ respondents: n
   const counts = new Map<string, number>();
   const voters = new Map<string, Array<{ id: number; name: string }>>();
   if (poll.mode === 'anonymous') {
-    const [rows, participants] = await Promise.all([
-      polls.selectFrom('polls_anonymous_counts').select(['answer_key', 'count']).where('poll_id', '=', poll.id).execute(),
+    const [rows, participants, voted] = await Promise.all([
+      // The shown copy, never the live counters (see refreshShown).
+      polls.selectFrom('polls_anonymous_shown').select(['answer_key', 'count']).where('poll_id', '=', poll.id).execute(),
+      polls.selectFrom('polls_polls').select('shown_respondents').where('content_id', '=', poll.id).executeTakeFirstOrThrow(),
       polls.selectFrom('polls_participation').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', poll.id).executeTakeFirstOrThrow(),
     ]);
     for (const r of rows) counts.set(r.answer_key, r.count);
-    return { respondents: Number(participants.n), counts, voters };
+    const shown = Number(participants.shown_respondents);
+    // Nothing copied yet but some votes: "too few" (below k), not "no answers".
+    if (shown === 0 && Number(voted.n) > 0) return { respondents: Math.min(Number(voted.n), pollRule(poll).minGroup - 1), counts: new Map(), voters };
+    return { respondents: shown, counts, voters };
   }
   const rows = await polls
     .selectFrom('polls_votes as v')
@@ -275,6 +304,8 @@ export async function updatePoll(
       if (counts.size > 0) await polls.insertInto('polls_anonymous_counts').values([...counts].map(([key, count]) => ({ poll_id: poll.id, answer_key: key, count }))).execute();
       if (voters.size > 0) await polls.insertInto('polls_participation').values([...voters].sort((a, b) => a - b).map((userId) => ({ poll_id: poll.id, user_id: userId }))).execute();
       await polls.deleteFrom('polls_votes').where('poll_id', '=', poll.id).execute();
+      // The first copy, when the converted votes reach k (they were shown live until now, unprotected).
+      await refreshShown(trx, { ...poll, mode: 'anonymous', minGroup });
     }
     await polls
       .updateTable('polls_polls')

@@ -4,6 +4,7 @@
 // search, export and erasure, the per-space switch.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { html } from '../../../test/helpers/app.js';
+import { createPost } from '../../../test/helpers/content.js';
 import { hrefs, searchUrl } from '../../../test/helpers/search.js';
 import type { Person } from '../../../test/helpers/spaces.js';
 import { optionIds, pollsWorld, VOTER_NAMES, type PollsWorld } from './polls-helpers.js';
@@ -195,6 +196,34 @@ describe('voting and names, per mode', () => {
     expect(html(await w.get(`/polls/${id}`, w.voters[0])).querySelector('form.poll-vote')).toBeNull();
   });
 
+  it('anonymous: shown results move only when k new people have voted, never one vote at a time (not even on closing)', async () => {
+    await setMinGroup(3);
+    const id = await w.addPoll(w.bruno, w.team, { mode: 'anonymous', results: 'always' });
+    const [monday, thursday] = await optionIds(w.app, id);
+    for (const voter of w.voters.slice(0, 3)) await vote(id, voter, { option: String(monday) });
+    const atK = await resultsText(id, w.bruno);
+    expect(atK).toContain('3 voters');
+    expect(atK).toContain('3 (100%)');
+    expect(atK).toContain('the results change only once at least 3 new people have voted.');
+    // The author watches while one known colleague votes: nothing moves, in the page or the fragment.
+    const fourth = await vote(id, w.voters[3]!, { option: String(thursday) }, HX);
+    expect(fourth.statusCode).toBe(200);
+    expect(fourth.body).toContain('3 voters');
+    expect(fourth.body).not.toContain('4 voters');
+    expect(await resultsText(id, w.bruno)).toBe(atK);
+    await vote(id, w.voters[4]!, { option: String(thursday) });
+    expect(await resultsText(id, w.bruno)).toBe(atK);
+    // Closing does not reveal the last votes either (they would be read from the difference).
+    expect((await w.post(`/polls/${id}/close`, {})).statusCode).toBe(303);
+    expect(await resultsText(id, w.bruno)).toContain('3 (100%)');
+    expect((await w.post(`/polls/${id}/reopen`, {})).statusCode).toBe(303);
+    // The third new vote (k = 3 new people): the results move, by three people at once.
+    await vote(id, w.voters[5]!, { option: String(thursday) });
+    const next = await resultsText(id, w.bruno);
+    expect(next).toContain('6 voters');
+    expect(next).toContain('3 (50%)');
+  });
+
   it('anonymous: k is the organisation’s when the poll is created, and stays fixed on the poll', async () => {
     await setMinGroup(3);
     const id = await w.addPoll(w.bruno, w.team, { mode: 'anonymous' });
@@ -231,17 +260,29 @@ describe('refusals', () => {
     const multiple = await w.addPoll(w.bruno, w.team, { type: 'multiple', options: 'a\nb\nc\nd', minChoices: '2', maxChoices: '3' });
     const ids = (await optionIds(w.app, multiple)).map(String);
     expect((await vote(multiple, w.voters[0]!, { option: ids.slice(0, 1) })).body).toContain('Choose at least 2 answers.');
-    expect((await vote(multiple, w.voters[0]!, { option: ids })).body).toContain('Choose at most 3 answers.');
+    const tooMany = await vote(multiple, w.voters[0]!, { option: ids });
+    expect(tooMany.body).toContain('Choose at most 3 answers.');
+    // Nothing typed is lost: the four boxes are still checked.
+    expect(html(tooMany).querySelectorAll('input[name="option"][checked]').map((i) => i.getAttribute('value'))).toEqual(ids);
+    await w.app.db.updateTable('users').set({ locale: 'fr' }).where('id', '=', w.voters[0]!.id).execute();
+    const fr = await vote(multiple, w.voters[0]!, { option: ids.slice(0, 1) });
+    expect(html(fr).querySelectorAll('input[name="option"][checked]').map((i) => i.getAttribute('value'))).toEqual(ids.slice(0, 1));
+    expect(html(fr).querySelector('.field__error')?.text).toBe('Choisissez au moins 2 réponses.');
+    await w.app.db.updateTable('users').set({ locale: 'en' }).where('id', '=', w.voters[0]!.id).execute();
     expect((await vote(multiple, w.voters[0]!, { option: ids.slice(0, 3) })).statusCode).toBe(303);
     const rating = await w.addPoll(w.bruno, w.team, { type: 'rating', scale: '10' });
-    expect((await vote(rating, w.voters[0]!, { value: '11' })).body).toContain('This rating is outside the scale.');
+    const outside = await vote(rating, w.voters[0]!, { value: '11' });
+    expect(outside.body).toContain('This rating is outside the scale.');
+    expect(html(outside).querySelector('input[name="value"][checked]')).toBeNull();
     expect((await vote(rating, w.voters[0]!, { value: '-1' })).statusCode).toBe(422);
     expect((await vote(rating, w.voters[0]!, { value: '0' })).statusCode).toBe(303);
     expect(await resultsText(rating, w.bruno)).toContain('Average: 0.0');
     const dates = await w.addPoll(w.bruno, w.team, { type: 'dates', options: '2030-03-01\n2030-03-02', purpose: 'event' });
     const [d1, d2] = await optionIds(w.app, dates);
     expect((await vote(dates, w.voters[0]!, {})).body).toContain('Answer for at least one date.');
-    expect((await vote(dates, w.voters[0]!, { [`date-${d1}`]: 'perhaps' })).statusCode).toBe(422);
+    const perhaps = await vote(dates, w.voters[0]!, { [`date-${d1}`]: 'perhaps', [`date-${d2}`]: 'no' });
+    expect(perhaps.statusCode).toBe(422);
+    expect(html(perhaps).querySelector(`input[name="date-${d2}"][checked]`)?.getAttribute('value')).toBe('no');
     expect((await vote(dates, w.voters[0]!, { [`date-${d1}`]: 'yes', [`date-${d2}`]: 'maybe' })).statusCode).toBe(303);
     expect(await resultsText(dates, w.voters[1]!)).toContain(VOTER_NAMES[0]);
   });
@@ -264,6 +305,13 @@ describe('refusals', () => {
     const [s] = await optionIds(w.app, secret);
     for (const url of [`/polls/${secret}`, `/polls/${secret}/panel`, `/polls/${secret}/edit`]) expect((await w.get(url, w.olga)).statusCode).toBe(404);
     expect((await vote(secret, w.olga, { option: String(s) })).statusCode).toBe(404);
+    // Every POST says 404 to someone outside the private space (never 403, which would confirm the poll).
+    for (const action of ['close', 'reopen', 'outcome', 'edit']) expect((await w.post(`/polls/${secret}/${action}`, { outcome: 'x', question: 'Q', mode: 'anonymous', closesAt: '' }, w.olga)).statusCode, action).toBe(404);
+    expect((await w.post('/polls/new', { space: String(w.board), question: 'Q', options: 'a\nb', type: 'single', mode: 'public', results: 'always', purpose: 'event' }, w.olga)).statusCode).toBe(404);
+    // A content id that is not a poll is not found either.
+    const post = await createPost(w.app, { spaceId: w.team, authorId: w.bruno.id, body: 'Not a poll' });
+    for (const url of [`/polls/${post}`, `/polls/${post}/panel`]) expect((await w.get(url, w.bruno)).statusCode, url).toBe(404);
+    expect((await vote(post, w.bruno, { option: '1' })).statusCode).toBe(404);
     expect((await vote(secret, w.voters[1]!, { option: String(s) })).statusCode).toBe(404);
     expect((await vote(secret, w.voters[0]!, { option: String(s) })).statusCode).toBe(303);
     const count = await w.app.db.withTables<{ polls_votes: { poll_id: number } }>().selectFrom('polls_votes').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', secret).executeTakeFirstOrThrow();
@@ -360,6 +408,12 @@ describe('closing and outcome', () => {
     expect(authorPage.body).toContain('The poll is closed: tell the voters what came of it');
     expect((await w.get(`/polls/${due}`, w.voters[0])).body).not.toContain('tell the voters');
     expect((await w.post(`/polls/${due}/outcome`, { outcome: 'x' }, w.voters[0])).statusCode).toBe(403);
+    // An admin may close and reopen, but the outcome speaks for the author: refused, and no form offered.
+    expect((await w.post(`/polls/${due}/outcome`, { outcome: 'x' }, w.admin)).statusCode).toBe(403);
+    const adminPage = html(await w.get(`/polls/${due}`, w.admin));
+    expect(adminPage.querySelector('form.poll-outcome')).toBeNull();
+    expect(adminPage.querySelector(`form[action="/polls/${due}/reopen"]`)).not.toBeNull();
+    expect(html(authorPage).querySelector('form.poll-outcome')).not.toBeNull();
     expect((await w.post(`/polls/${due}/outcome`, { outcome: '' })).body).toContain('Write what was decided.');
     expect((await w.post(`/polls/${due}/outcome`, { outcome: 'We chose **Friday** <script>alert(1)</script>' })).statusCode).toBe(303);
     const page = await w.get(`/polls/${due}`, w.voters[0]);
