@@ -1,7 +1,9 @@
 // Test apps with plugins: definitions given inline (test/fixtures/plugins or a test's own), enabled
 // the way an admin would, through the runtime that the admin page calls.
 import type { FastifyInstance } from 'fastify';
-import { createTestApp, type TestApp, type TestBuildOptions } from './app.js';
+import path from 'node:path';
+import { createTestApp, setupOrganisation, type TestApp, type TestBuildOptions } from './app.js';
+import { projectRoot } from '../../src/paths.js';
 import type { PluginDefinition } from '../../src/plugins/contract.js';
 
 /**
@@ -29,4 +31,22 @@ export async function disablePlugin(app: FastifyInstance, id: string): Promise<v
 async function firstAdminId(app: FastifyInstance): Promise<number | null> {
   const row = await app.db.selectFrom('users').select('id').where('role', '=', 'admin').orderBy('id').executeTakeFirst();
   return row?.id ?? null;
+}
+
+/** The repository's plugins folder (plugins/), read as in production: views and translations included. */
+export const repositoryPluginsDir = path.join(projectRoot, 'plugins');
+
+/**
+ * A test app with the repository's plugins, set up with its first admin: what a plugin's own tests
+ * start from (plugins/<id>/test/helpers.ts).
+ *
+ * @example
+ * const { t, app, admin } = await appWithRepositoryPlugins();
+ * await enablePlugin(app, 'links', admin.id);
+ */
+export async function appWithRepositoryPlugins(): Promise<{ t: TestApp; app: FastifyInstance; admin: { id: number; cookie: string } }> {
+  const t = await createTestAppWithPlugins([], {}, { pluginDirs: { code: repositoryPluginsDir, assets: repositoryPluginsDir } });
+  const cookie = await setupOrganisation(t.app);
+  const row = await t.app.db.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirstOrThrow();
+  return { t, app: t.app, admin: { id: row.id, cookie } };
 }

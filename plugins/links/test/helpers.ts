@@ -1,12 +1,10 @@
 // A test app with the repository's plugins folder (so the links plugin's views and translations are
 // read from plugins/links/, as in production), the links plugin enabled, and a small organisation.
-import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { setupOrganisation, type TestApp } from '../../../test/helpers/app.js';
+import type { TestApp } from '../../../test/helpers/app.js';
 import { createSpace } from '../../../test/helpers/content.js';
-import { enablePlugin, createTestAppWithPlugins } from '../../../test/helpers/plugins.js';
+import { appWithRepositoryPlugins, enablePlugin, repositoryPluginsDir } from '../../../test/helpers/plugins.js';
 import { person, type Person } from '../../../test/helpers/spaces.js';
-import { projectRoot } from '../../../src/paths.js';
 
 export interface LinksWorld {
   t: TestApp;
@@ -26,14 +24,11 @@ export interface LinksWorld {
   addLink(who: Person, space: number, fields?: Partial<Record<'title' | 'url' | 'description', string>>): Promise<number>;
 }
 
-export const pluginsDir = path.join(projectRoot, 'plugins');
+/** The repository's plugins folder (where this plugin's views and translations are read). */
+export const pluginsDir = repositoryPluginsDir;
 
 export async function linksWorld(options: { enable?: boolean } = {}): Promise<LinksWorld> {
-  const t = await createTestAppWithPlugins([], {}, { pluginDirs: { code: pluginsDir, assets: pluginsDir } });
-  const app = t.app;
-  const adminCookie = await setupOrganisation(app);
-  const adminRow = await app.db.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirstOrThrow();
-  const admin = { id: adminRow.id, cookie: adminCookie };
+  const { t, app, admin } = await appWithRepositoryPlugins();
   const bruno = await person(app, 'bruno@example.com', { name: 'Bruno Petit' });
   const sam = await person(app, 'sam@example.com', { name: 'Sam Admin' });
   const olga = await person(app, 'olga@example.com', { name: 'Olga Outside' });

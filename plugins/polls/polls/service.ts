@@ -10,25 +10,16 @@ import { sql, type Kysely } from 'kysely';
 import { insertContent } from '../../../src/content/store.js';
 import type { Database } from '../../../src/db/schema.js';
 import { average, distribution, organisationMinGroup, type PrivacyRule, type Shown } from '../../../src/privacy/index.js';
-import { DATE_ANSWERS, KIND, MODES, pollsDb, type DateAnswer, type Mode, type Poll, type PollType, type Purpose, type ResultsRule } from './kind.js';
+import { DATE_ANSWERS, KIND, MODES, pollsDb, type DateAnswer, type Mode, type Poll } from './kind.js';
 
-export interface PollInput {
-  question: string;
-  description: string;
-  type: PollType;
-  minChoices: number;
-  maxChoices: number;
-  scaleMin: number;
-  scaleMax: number;
-  mode: Mode;
-  results: ResultsRule;
-  closesAt: number | null;
-  shuffle: boolean;
-  purpose: Purpose;
-  purposeOther: string;
+/** A poll as its form gives it: the poll's own settings, and its options' labels. */
+export type PollInput = Pick<
+  Poll,
+  'question' | 'description' | 'type' | 'minChoices' | 'maxChoices' | 'scaleMin' | 'scaleMax' | 'mode' | 'results' | 'closesAt' | 'shuffle' | 'purpose' | 'purposeOther'
+> & {
   /** Labels (a date 'YYYY-MM-DD' for a dates poll); none for a rating scale. */
   options: string[];
-}
+};
 
 /** Creates a poll in a space now; k is fixed on it when it is anonymous. Returns its content id. */
 export async function addPoll(db: Kysely<Database>, input: PollInput & { spaceId: number; authorId: number }, now = Date.now()): Promise<number> {

@@ -1,15 +1,11 @@
 // A test app with the repository's plugins folder (the polls plugin's views and translations read from
 // plugins/polls/), the polls plugin enabled, and a small organisation: a Team space with members, a
 // private Board, and people outside them.
-import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { setupOrganisation, type TestApp } from '../../../test/helpers/app.js';
+import type { TestApp } from '../../../test/helpers/app.js';
 import { createSpace } from '../../../test/helpers/content.js';
-import { enablePlugin, createTestAppWithPlugins } from '../../../test/helpers/plugins.js';
+import { appWithRepositoryPlugins, enablePlugin } from '../../../test/helpers/plugins.js';
 import { person, type Person } from '../../../test/helpers/spaces.js';
-import { projectRoot } from '../../../src/paths.js';
-
-export const pluginsDir = path.join(projectRoot, 'plugins');
 
 export interface PollsWorld {
   t: TestApp;
@@ -37,11 +33,7 @@ export function pollFields(fields: Record<string, string> = {}): Record<string, 
 export const VOTER_NAMES = ['Vera Quinault', 'Wanda Rousseau', 'Xavier Simonet', 'Yann Tessier', 'Zoé Ulrich', 'Yves Varenne'];
 
 export async function pollsWorld(options: { enable?: boolean } = {}): Promise<PollsWorld> {
-  const t = await createTestAppWithPlugins([], {}, { pluginDirs: { code: pluginsDir, assets: pluginsDir } });
-  const app = t.app;
-  const adminCookie = await setupOrganisation(app);
-  const adminRow = await app.db.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirstOrThrow();
-  const admin = { id: adminRow.id, cookie: adminCookie };
+  const { t, app, admin } = await appWithRepositoryPlugins();
   const bruno = await person(app, 'bruno@example.com', { name: 'Bruno Petit' });
   const voters: Person[] = [];
   for (const [i, name] of VOTER_NAMES.entries()) voters.push(await person(app, `voter${i + 1}@example.com`, { name }));

@@ -1,15 +1,11 @@
 // A test app with the repository's plugins folder (polls read from plugins/polls/, as in production),
 // the polls plugin enabled, and a small organisation for surveys: an admin, an editor, members in
 // departments and sites, a space.
-import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { setupOrganisation, type TestApp } from '../../../test/helpers/app.js';
+import type { TestApp } from '../../../test/helpers/app.js';
 import { createSpace } from '../../../test/helpers/content.js';
-import { createTestAppWithPlugins, enablePlugin } from '../../../test/helpers/plugins.js';
+import { appWithRepositoryPlugins, enablePlugin } from '../../../test/helpers/plugins.js';
 import { person, type Person } from '../../../test/helpers/spaces.js';
-import { projectRoot } from '../../../src/paths.js';
-
-export const pluginsDir = path.join(projectRoot, 'plugins');
 
 export interface SurveysWorld {
   t: TestApp;
@@ -47,11 +43,7 @@ export function inDays(days: number): string {
 }
 
 export async function surveysWorld(): Promise<SurveysWorld> {
-  const t = await createTestAppWithPlugins([], {}, { pluginDirs: { code: pluginsDir, assets: pluginsDir } });
-  const app = t.app;
-  const adminCookie = await setupOrganisation(app);
-  const adminRow = await app.db.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirstOrThrow();
-  const admin = { id: adminRow.id, cookie: adminCookie };
+  const { t, app, admin } = await appWithRepositoryPlugins();
   const eve = await person(app, 'eve@example.com', { name: 'Eve Editor', role: 'editor' });
   const bruno = await person(app, 'bruno@example.com', { name: 'Bruno Petit' });
   const carla = await person(app, 'carla@example.com', { name: 'Carla Sales' });
