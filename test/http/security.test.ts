@@ -197,7 +197,7 @@ describe('pages need no inline script or style', () => {
     }
     // The scripts a page does use are our own files.
     const scripts = html(pages.find(([label]) => label === 'home (admin)')![1]).querySelectorAll('script');
-    expect(scripts.map((s) => s.getAttribute('src'))).toEqual(['/static/vendor/htmx-4.0.1.min.js', '/static/js/hameau.js', '/static/js/mentions.js', '/static/js/live-bell.js', '/static/js/search-box.js']);
+    expect(scripts.map((s) => s.getAttribute('src'))).toEqual(['/static/vendor/htmx-4.0.1.min.js', '/static/vendor/hx-head-4.0.1.min.js', '/static/js/hameau.js', '/static/js/mentions.js', '/static/js/live-bell.js', '/static/js/search-box.js']);
   });
 
   it('notices inline code when there is some (the check itself can fail)', () => {
