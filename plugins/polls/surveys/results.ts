@@ -2,6 +2,8 @@
 // survey's k applies to every question of an anonymous survey (below k: "too few answers", which is
 // not "no answers"); free texts come shuffled and without time. The CSV export is built from these
 // same results (resultsCsv), so it can never say more than the page.
+// Slices (identified surveys only): the countable questions per department or site of the
+// respondents' current profile, every slice through the core's `slices` with the survey's fixed k.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../src/db/schema.js';
 import type { Translate } from '../../../src/i18n/index.js';
@@ -12,11 +14,13 @@ import {
   protectedRule,
   recommendation,
   resultsCsv,
+  slices,
   UNPROTECTED,
+  type Hidden,
   type PrivacyRule,
   type Shown,
 } from '../../../src/privacy/index.js';
-import { questionsOf, valuesByQuestion, type Question, type Survey } from './service.js';
+import { namedValuesByUnit, questionsOf, unitList, valuesByQuestion, type Question, type SliceBy, type Survey } from './service.js';
 
 export interface QuestionResult {
   question: Question;
@@ -64,11 +68,96 @@ export async function surveyResults(db: Kysely<Database>, survey: Survey, random
   });
 }
 
-/** The aggregated CSV: one block per question, through the same rules as the page. */
-export function surveyCsv(results: readonly QuestionResult[], t: Translate): string {
-  const rows = results.flatMap(({ question, result, extra }) => [
-    { question: question.text, label: t('plugins.polls.survey.results.everyone'), result },
-    ...(extra ? [{ question: question.text, label: t('plugins.polls.survey.results.average'), result: extra }] : []),
-  ]);
+export type { SliceBy };
+/** One slice of a question: a department or site (or "No department"/"No site"), through `slices`. */
+export interface SliceEntry {
+  key: string;
+  label: string;
+  result: Shown<unknown> | Hidden;
+}
+export interface QuestionSlices {
+  question: Question;
+  slices: SliceEntry[];
+  /** For 0-10 questions: the average and distribution per slice (same people, so the same slices hidden). */
+  extra?: SliceEntry[];
+}
+
+/** The slice asked for in a query (?slice=department|site); anything else (absent, repeated, unknown) is none. */
+export function parseSlice(value: unknown): SliceBy | null {
+  return value === 'department' || value === 'site' ? value : null;
+}
+
+/**
+ * Slices are thresholded even for an identified survey (whose overall results are not): a
+ * breakdown by unit is what gets copied into slides and reports, and a unit of two people there
+ * would show their answers to everyone who reads them. The survey's k, fixed when it opened.
+ */
+export function sliceRule(survey: Survey): PrivacyRule {
+  return protectedRule(survey.minGroup ?? Number.NaN);
+}
+
+/** The countable questions (choices, scale, 0-10) per department or site; free texts are never sliced. */
+export const slicedTypes: ReadonlySet<Question['type']> = new Set(['single', 'multiple', 'scale', 'nps']);
+
+/**
+ * An identified survey's countable questions per department or site of the respondents' current
+ * profile, with a last group for people without one; every group listed (empty ones are "too few"
+ * too). Each group's value is built by the core's functions, then `slices` applies k and the
+ * difference rule. Anonymous surveys: nothing (their answers have no person to slice by).
+ */
+export async function surveySlices(db: Kysely<Database>, survey: Survey, by: SliceBy, t: Translate): Promise<QuestionSlices[]> {
+  if (survey.anonymous) return [];
+  const rule = sliceRule(survey);
+  const [questions, units, rows] = await Promise.all([questionsOf(db, survey.id), unitList(db, by), namedValuesByUnit(db, survey.id, by)]);
+  const known = new Set(units.map((u) => u.id));
+  const groups = [
+    ...units.map((u) => ({ key: String(u.id), label: u.name })),
+    { key: 'none', label: t(by === 'department' ? 'plugins.polls.survey.slices.noDepartment' : 'plugins.polls.survey.slices.noSite') },
+  ];
+  const answers = new Map<string, string[]>(); // `${questionId}:${groupKey}` -> values
+  for (const row of rows) {
+    const key = `${row.questionId}:${row.unitId !== null && known.has(row.unitId) ? row.unitId : 'none'}`;
+    answers.set(key, [...(answers.get(key) ?? []), row.value]);
+  }
+  const sliceOf = (question: Question, build: (values: string[]) => Shown<unknown>): SliceEntry[] => {
+    const built = groups.map((g) => {
+      const result = build(answers.get(`${question.id}:${g.key}`) ?? []);
+      return { ...g, respondents: result.state === 'shown' ? result.respondents : 0, value: result.state === 'shown' ? result.value : null };
+    });
+    return slices(rule, built.reduce((sum, g) => sum + g.respondents, 0), built);
+  };
+  return questions
+    .filter((question) => slicedTypes.has(question.type))
+    .map((question): QuestionSlices => {
+      switch (question.type) {
+        case 'scale':
+          return { question, slices: sliceOf(question, (values) => average(UNPROTECTED, values.map(Number), { min: 1, max: 5 })) };
+        case 'nps':
+          return {
+            question,
+            slices: sliceOf(question, (values) => recommendation(UNPROTECTED, values.map(Number))),
+            extra: sliceOf(question, (values) => average(UNPROTECTED, values.map(Number), { min: 0, max: 10 })),
+          };
+        default:
+          return { question, slices: sliceOf(question, (values) => distribution(UNPROTECTED, values.length, choiceCounts(question, values), question.options)) };
+      }
+    });
+}
+
+/**
+ * The aggregated CSV: one block per question, through the same rules as the page; with slices
+ * (identified surveys), each countable question's block is followed by its slices, as on the page.
+ */
+export function surveyCsv(results: readonly QuestionResult[], t: Translate, sliced: readonly QuestionSlices[] = []): string {
+  const average = t('plugins.polls.survey.results.average');
+  const rows = results.flatMap(({ question, result, extra }) => {
+    const bySlice = sliced.find((s) => s.question.id === question.id);
+    return [
+      { question: question.text, label: t('plugins.polls.survey.results.everyone'), result },
+      ...(extra ? [{ question: question.text, label: average, result: extra }] : []),
+      ...(bySlice?.slices ?? []).map((slice) => ({ question: question.text, label: slice.label, result: slice.result })),
+      ...(bySlice?.extra ?? []).map((slice) => ({ question: question.text, label: t('plugins.polls.survey.slices.groupAverage', { group: slice.label }), result: slice.result })),
+    ];
+  });
   return resultsCsv(rows, t);
 }

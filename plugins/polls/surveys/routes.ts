@@ -11,7 +11,7 @@ import { authorize, type Viewer } from '../../../src/policy/index.js';
 import { isAdmin, isEditor } from '../../../src/policy/viewer.js';
 import { csvCell } from '../../../src/privacy/csv.js';
 import { organisationMinGroup } from '../../../src/privacy/index.js';
-import { surveyCsv, surveyResults } from './results.js';
+import { parseSlice, surveyCsv, surveyResults, surveySlices, type SliceBy } from './results.js';
 import {
   AUDIENCES,
   INTRO_MAX,
@@ -483,8 +483,15 @@ export default async function surveyRoutes(app: FastifyInstance, plugin: PluginC
    */
   const resultsPending = (survey: Survey, now = Date.now()) => survey.anonymous && surveyState(survey, now) !== 'closed';
 
+  /**
+   * The slice asked for (?slice=department|site), identified surveys only: an anonymous survey is
+   * never sliced, whatever the query says; anything else than the two values means none.
+   */
+  const sliceOf = (request: FastifyRequest, survey: Survey): SliceBy | null => (survey.anonymous ? null : parseSlice(single((request.query as Body | undefined)?.slice)));
+
   async function renderResults(request: FastifyRequest, reply: FastifyReply, survey: Survey, form: { values: Record<string, unknown>; errors: Errors }, status = 200) {
     const pending = resultsPending(survey);
+    const sliceBy = request.method === 'GET' ? sliceOf(request, survey) : null;
     return reply.render(
       '/plugins/polls/survey/results',
       {
@@ -495,6 +502,9 @@ export default async function surveyRoutes(app: FastifyInstance, plugin: PluginC
         // Pending: not computed at all (not even "none" or "too few", which would change with the first answers).
         results: pending ? [] : await surveyResults(app.db, survey),
         participants: await shownParticipants(survey),
+        sliceBy,
+        sliced: sliceBy && !pending ? await surveySlices(app.db, survey, sliceBy, request.t) : [],
+        sliceK: survey.minGroup ?? (await organisationMinGroup(app.db)),
         ...form,
       },
       { status, ...(request.method === 'GET' ? {} : { keepUrl: true }) },
@@ -517,10 +527,11 @@ export default async function surveyRoutes(app: FastifyInstance, plugin: PluginC
     const survey = await managedSurvey(request.user, idParam(request.params.id));
     // The same rule as the page: an anonymous survey's results exist once it has closed.
     if (resultsPending(survey)) throw new NotFound();
-    const csv = surveyCsv(await surveyResults(app.db, survey), request.t);
+    const sliceBy = sliceOf(request, survey);
+    const csv = surveyCsv(await surveyResults(app.db, survey), request.t, sliceBy ? await surveySlices(app.db, survey, sliceBy, request.t) : []);
     return reply
       .header('Content-Type', 'text/csv; charset=utf-8')
-      .header('Content-Disposition', `attachment; filename="survey-${survey.id}-results.csv"`)
+      .header('Content-Disposition', `attachment; filename="survey-${survey.id}-results${sliceBy ? `-by-${sliceBy}` : ''}.csv"`)
       .header('Cache-Control', 'no-store')
       .send(csv);
   });

@@ -396,6 +396,29 @@ export async function valuesByQuestion(db: Kysely<Database>, survey: Survey): Pr
   return map;
 }
 
+/** What results of an identified survey can be sliced by (the respondent's current profile). */
+export type SliceBy = 'department' | 'site';
+
+/**
+ * Identified answers with the respondent's CURRENT department or site (users.department_id /
+ * site_id), for slices; no names. There is no such read for anonymous answers: they have no person,
+ * and storing a unit beside them would make a small unit's answers identifiable in the database.
+ */
+export async function namedValuesByUnit(db: Kysely<Database>, surveyId: number, by: SliceBy): Promise<Array<{ questionId: number; value: string; unitId: number | null }>> {
+  const rows = await sdb(db)
+    .selectFrom('polls_survey_named_answers as a')
+    .innerJoin('users as u', 'u.id', 'a.user_id')
+    .select(['a.question_id', 'a.value', by === 'department' ? 'u.department_id as unitId' : 'u.site_id as unitId'])
+    .where('a.survey_id', '=', surveyId)
+    .execute();
+  return rows.map((r) => ({ questionId: r.question_id, value: r.value, unitId: r.unitId ?? null }));
+}
+
+/** Every department or site of the organisation, in their sort order (slices list them all: which are empty says nothing). */
+export async function unitList(db: Kysely<Database>, by: SliceBy): Promise<Array<{ id: number; name: string }>> {
+  return db.selectFrom(by === 'department' ? 'departments' : 'sites').select(['id', 'name']).orderBy('sort_name').orderBy('id').execute();
+}
+
 /** Identified answers with names (owner and admins only; the routes check). */
 export async function namedAnswers(db: Kysely<Database>, surveyId: number) {
   return sdb(db)
