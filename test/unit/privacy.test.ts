@@ -78,7 +78,7 @@ describe('distribution', () => {
     expect(distribution(K5, 1, new Map([['a', 1]]), options)).toEqual({ state: 'tooFew' });
   });
 
-  it('shows any count when the item is not protected (public or confidential polls)', () => {
+  it('shows any count when the item is not protected (public polls, identified surveys)', () => {
     expect(distribution(OPEN, 1, new Map([['c', 1]]), options)).toMatchObject({ state: 'shown', respondents: 1, value: [{ count: 0 }, { count: 0 }, { count: 1, percent: 100 }] });
   });
 

@@ -7,9 +7,10 @@
 //
 // Erasure: their public/confidential votes are deleted (results then count one person fewer), and so
 // are their participation rows in anonymous polls: an erased person can never sign in again, so the
-// rows that prevented a second vote have no use left. Their anonymous answers stay in the counters:
-// nothing links them to the person. The polls they created stay with the organisation, like posts
-// (the core anonymises the author of the content row).
+// rows that prevented a second vote have no use left, and so are the marks that they voted in a
+// confidential poll since its shown results last moved (polls_pending_voters). Their anonymous answers
+// stay in the counters: nothing links them to the person. The polls they created stay with the
+// organisation, like posts (the core anonymises the author of the content row).
 import type { Hooks } from '../../../src/plugins/contract.js';
 import { KIND, pollsDb } from './kind.js';
 
@@ -64,5 +65,6 @@ export const hooks: Hooks = {
     const polls = pollsDb(trx);
     await polls.deleteFrom('polls_votes').where('user_id', '=', userId).execute();
     await polls.deleteFrom('polls_participation').where('user_id', '=', userId).execute();
+    await polls.deleteFrom('polls_pending_voters').where('user_id', '=', userId).execute();
   },
 };

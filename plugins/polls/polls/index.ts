@@ -12,7 +12,7 @@ import { slots } from './slots.js';
 
 export const part: PollsPart = {
   migrations,
-  tables: ['polls_anonymous_shown', 'polls_anonymous_counts', 'polls_participation', 'polls_votes', 'polls_options', 'polls_polls'],
+  tables: ['polls_pending_voters', 'polls_anonymous_shown', 'polls_anonymous_counts', 'polls_participation', 'polls_votes', 'polls_options', 'polls_polls'],
   routes,
   contentKinds: [pollKind],
   slots,

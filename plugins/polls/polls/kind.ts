@@ -46,7 +46,7 @@ export interface PollsTable {
   purpose_other: string;
   outcome: string | null;
   outcome_html: string | null;
-  /** Anonymous polls: how many respondents the shown copy of the counters (polls_anonymous_shown) counts. */
+  /** Confidential and anonymous polls: how many respondents the shown copy of the counts (polls_anonymous_shown) counts. */
   shown_respondents: Generated<number>;
 }
 export interface OptionsTable {
@@ -73,6 +73,11 @@ export interface ParticipationTable {
   poll_id: number;
   user_id: number;
 }
+/** Confidential polls: who voted or changed their vote since the shown copy was taken (no answer, no time). */
+export interface PendingVotersTable {
+  poll_id: number;
+  user_id: number;
+}
 export type PollsTables = {
   polls_polls: PollsTable;
   polls_options: OptionsTable;
@@ -80,6 +85,7 @@ export type PollsTables = {
   polls_anonymous_counts: AnonymousCountsTable;
   polls_participation: ParticipationTable;
   polls_anonymous_shown: AnonymousCountsTable;
+  polls_pending_voters: PendingVotersTable;
 };
 export type PollsDatabase = Database & PollsTables;
 export const pollsDb = (db: Kysely<Database>): Kysely<PollsDatabase> => db.withTables<PollsTables>();

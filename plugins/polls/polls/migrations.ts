@@ -93,4 +93,32 @@ export const migrations: Record<string, Migration> = {
       ) strict, without rowid`.execute(db);
     },
   },
+  // Confidential polls are protected like anonymous ones (service.ts, refreshShown): they show a copy
+  // of their counts (in polls_anonymous_shown, with polls_polls.shown_respondents), taken again only
+  // when at least k distinct people have voted or changed their vote since the last copy. Those
+  // people are listed in polls_pending_voters (poll, user: no answer, no time), emptied by each copy.
+  // Existing confidential polls get their k (the organisation's) and a first copy of their votes,
+  // which were shown live until now.
+  '003-polls-confidential-shown': {
+    async up(db: Kysely<any>): Promise<void> {
+      await sql`create table polls_pending_voters (
+        poll_id integer not null references polls_polls(content_id) on delete cascade,
+        user_id integer not null,
+        primary key (poll_id, user_id)
+      ) strict, without rowid`.execute(db);
+      await sql`update polls_polls
+        set min_group = coalesce((select max(3, min(10, privacy_min_group)) from organisation where id = 1), 5)
+        where mode = 'confidential' and min_group is null`.execute(db);
+      await sql`insert into polls_anonymous_shown (poll_id, answer_key, count)
+        select v.poll_id,
+          case p.type when 'rating' then cast(v.value as text) when 'dates' then v.option_id || ':' || v.answer else cast(v.option_id as text) end as answer_key,
+          count(*)
+        from polls_votes v join polls_polls p on p.content_id = v.poll_id
+        where p.mode = 'confidential'
+        group by v.poll_id, answer_key`.execute(db);
+      await sql`update polls_polls
+        set shown_respondents = (select count(distinct v.user_id) from polls_votes v where v.poll_id = polls_polls.content_id)
+        where mode = 'confidential'`.execute(db);
+    },
+  },
 };

@@ -91,6 +91,8 @@ export default async function pollRoutes(app: FastifyInstance, plugin: PluginCon
       voted,
       // A refused vote keeps what was typed (never in a URL: it is only drawn back into the form).
       ballot: extra.typed ?? ballotView(ballot),
+      // Their own vote written out, for when there is no form to show it checked (their own data).
+      ownAnswer: ballot && ownAnswerText(request, poll, ballot),
       mayVote,
       showResults,
       results: results && { ...results, names: results.names ? Object.fromEntries(results.names) : null },
@@ -113,6 +115,14 @@ export default async function pollRoutes(app: FastifyInstance, plugin: PluginCon
     if (ballot.kind === 'options') return { options: ballot.optionIds.map(String) };
     if (ballot.kind === 'value') return { value: String(ballot.value) };
     return { dates: Object.fromEntries([...ballot.answers].map(([id, answer]) => [String(id), answer])) };
+  }
+
+  /** The viewer's own vote in words: the options chosen, the value, or each date with its answer. */
+  function ownAnswerText(request: FastifyRequest, poll: Poll, ballot: Ballot): string {
+    const label = (id: number) => poll.options.find((o) => o.id === id)?.label ?? '';
+    if (ballot.kind === 'options') return ballot.optionIds.map(label).join(', ');
+    if (ballot.kind === 'value') return String(ballot.value);
+    return [...ballot.answers].map(([id, answer]) => `${label(id)} (${request.t(`plugins.polls.poll.panel.dateAnswers.${answer}`)})`).join(', ');
   }
 
   /** What the refused vote's form said, drawn back as typed (only values the poll offers). */

@@ -6,10 +6,12 @@
 // - anonymous: one counter per answer key in polls_anonymous_counts (no user, no time, no row per
 //   answer) and "has voted" in polls_participation (no link to the answer), both in one transaction.
 //   An anonymous vote can never be changed (nothing says which counters were the person's).
+// Confidential and anonymous polls SHOW a copy of their counts, moved only by k people at a time
+// (refreshShown); public polls show their live counts with names.
 import { sql, type Kysely } from 'kysely';
 import { insertContent } from '../../../src/content/store.js';
 import type { Database } from '../../../src/db/schema.js';
-import { average, distribution, organisationMinGroup, type PrivacyRule, type Shown } from '../../../src/privacy/index.js';
+import { average, DEFAULT_MIN_GROUP, distribution, organisationMinGroup, type PrivacyRule, type Shown } from '../../../src/privacy/index.js';
 import { DATE_ANSWERS, KIND, MODES, pollsDb, type DateAnswer, type Mode, type Poll } from './kind.js';
 
 /** A poll as its form gives it: the poll's own settings, and its options' labels. */
@@ -21,9 +23,9 @@ export type PollInput = Pick<
   options: string[];
 };
 
-/** Creates a poll in a space now; k is fixed on it when it is anonymous. Returns its content id. */
+/** Creates a poll in a space now; k is fixed on it when it is confidential or anonymous. Returns its content id. */
 export async function addPoll(db: Kysely<Database>, input: PollInput & { spaceId: number; authorId: number }, now = Date.now()): Promise<number> {
-  const minGroup = input.mode === 'anonymous' ? await organisationMinGroup(db) : null;
+  const minGroup = input.mode === 'public' ? null : await organisationMinGroup(db);
   return db.transaction().execute(async (trx) => {
     const id = await insertContent(trx, { kind: KIND, spaceId: input.spaceId, authorId: input.authorId, publishedAt: now }, now);
     const polls = pollsDb(trx);
@@ -90,34 +92,67 @@ function answerKeys(ballot: Ballot): string[] {
   return [...ballot.answers].map(([optionId, answer]) => `${optionId}:${answer}`);
 }
 
+/** The key of a named vote's row: option id, value, or "<option id>:<answer>" (as answerKeys). */
+function voteKey(poll: Poll, row: { option_id: number | null; value: number | null; answer: string | null }): string {
+  return poll.type === 'rating' ? String(row.value) : poll.type === 'dates' ? `${row.option_id}:${row.answer}` : String(row.option_id);
+}
+
 /**
- * What an anonymous poll shows is a copy of its counters (polls_anonymous_shown), taken again only when
- * at least k people have voted since the last copy (or when k is first reached). Shown live, the
- * counters would move after each vote: whoever watches the results while a known colleague votes
- * would read that vote from the difference. Between two copies, the difference is the answers of at
- * least k people, which is what k promises. The last votes (fewer than k since the last copy) are never
- * shown, even after closing (closing would otherwise reveal them as a difference too).
+ * What a confidential or anonymous poll shows is a copy of its counts (polls_anonymous_shown, with the
+ * number of respondents it counts in polls_polls.shown_respondents), never the live counts. Shown
+ * live, the counts would move after each vote: whoever watches the results while a known colleague
+ * votes would read that vote from the difference. The copy is taken again only when at least k people
+ * have acted since the last copy, so that any difference between two things shown is the answers of
+ * k people or more:
+ * - anonymous: k new respondents (an anonymous vote cannot be changed);
+ * - confidential: k distinct people who voted or changed their vote (polls_pending_voters, emptied by
+ *   each copy; someone changing their vote five times counts once).
+ * The last votes (fewer than k since the last copy) are never shown, even after closing: closing would
+ * reveal them by difference just the same. Below k respondents in the copy, the page says "too few".
  */
 async function refreshShown(db: Kysely<Database>, poll: Poll): Promise<void> {
   const polls = pollsDb(db);
   const k = pollRule(poll).minGroup;
-  const [row, participants] = await Promise.all([
-    polls.selectFrom('polls_polls').select('shown_respondents').where('content_id', '=', poll.id).executeTakeFirstOrThrow(),
-    polls.selectFrom('polls_participation').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', poll.id).executeTakeFirstOrThrow(),
-  ]);
-  const n = Number(participants.n);
-  const shown = Number(row.shown_respondents);
-  if (!(n >= shown + k || (shown < k && n >= k))) return;
+  if (poll.mode === 'anonymous') {
+    const [row, participants] = await Promise.all([
+      polls.selectFrom('polls_polls').select('shown_respondents').where('content_id', '=', poll.id).executeTakeFirstOrThrow(),
+      polls.selectFrom('polls_participation').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', poll.id).executeTakeFirstOrThrow(),
+    ]);
+    // k new people since the copy (the first copy too: shown_respondents is 0 until then).
+    if (Number(participants.n) >= Number(row.shown_respondents) + k) await takeCopy(db, poll);
+  } else if (poll.mode === 'confidential') {
+    const pending = await polls.selectFrom('polls_pending_voters').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', poll.id).executeTakeFirstOrThrow();
+    if (Number(pending.n) >= k) await takeCopy(db, poll);
+  }
+}
+
+/** Takes the copy shown of a poll's counts now (see refreshShown), as its mode stores them. */
+async function takeCopy(db: Kysely<Database>, poll: Poll): Promise<void> {
+  const polls = pollsDb(db);
   await polls.deleteFrom('polls_anonymous_shown').where('poll_id', '=', poll.id).execute();
-  await sql`insert into polls_anonymous_shown (poll_id, answer_key, count) select poll_id, answer_key, count from polls_anonymous_counts where poll_id = ${poll.id}`.execute(db);
-  await polls.updateTable('polls_polls').set({ shown_respondents: n }).where('content_id', '=', poll.id).execute();
+  let respondents: number;
+  if (poll.mode === 'anonymous') {
+    await sql`insert into polls_anonymous_shown (poll_id, answer_key, count) select poll_id, answer_key, count from polls_anonymous_counts where poll_id = ${poll.id}`.execute(db);
+    const participants = await polls.selectFrom('polls_participation').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', poll.id).executeTakeFirstOrThrow();
+    respondents = Number(participants.n);
+  } else {
+    const votes = await polls.selectFrom('polls_votes').select(['user_id', 'option_id', 'value', 'answer']).where('poll_id', '=', poll.id).execute();
+    const counts = new Map<string, number>();
+    for (const v of votes) counts.set(voteKey(poll, v), (counts.get(voteKey(poll, v)) ?? 0) + 1);
+    if (counts.size > 0) await polls.insertInto('polls_anonymous_shown').values([...counts].map(([key, count]) => ({ poll_id: poll.id, answer_key: key, count }))).execute();
+    respondents = new Set(votes.map((v) => v.user_id)).size;
+  }
+  await polls.deleteFrom('polls_pending_voters').where('poll_id', '=', poll.id).execute();
+  await polls.updateTable('polls_polls').set({ shown_respondents: respondents }).where('content_id', '=', poll.id).execute();
 }
 
 export type VoteOutcome = 'voted' | 'changed' | 'alreadyVoted';
 
 /**
  * Records a vote (checked by the route). Anonymous: refused when the person has voted already; the
- * counters and the participation row in one transaction. Otherwise the person's rows are replaced.
+ * counters and the participation row in one transaction. Otherwise the person's rows are replaced;
+ * in a confidential poll, a vote that says something new puts the person among those who acted since
+ * the shown copy, which may then be taken again (refreshShown).
  */
 export async function castVote(db: Kysely<Database>, poll: Poll, userId: number, ballot: Ballot, now = Date.now()): Promise<VoteOutcome> {
   return db.transaction().execute(async (trx) => {
@@ -135,6 +170,7 @@ export async function castVote(db: Kysely<Database>, poll: Poll, userId: number,
       await refreshShown(trx, poll);
       return 'voted';
     }
+    const before = await polls.selectFrom('polls_votes').select(['option_id', 'value', 'answer']).where('poll_id', '=', poll.id).where('user_id', '=', userId).execute();
     const deleted = await polls.deleteFrom('polls_votes').where('poll_id', '=', poll.id).where('user_id', '=', userId).executeTakeFirst();
     const rows =
       ballot.kind === 'options'
@@ -143,6 +179,14 @@ export async function castVote(db: Kysely<Database>, poll: Poll, userId: number,
           ? [{ option_id: null, value: ballot.value, answer: null }]
           : [...ballot.answers].map(([optionId, answer]) => ({ option_id: optionId, value: null, answer }));
     if (rows.length > 0) await polls.insertInto('polls_votes').values(rows.map((r) => ({ ...r, poll_id: poll.id, user_id: userId, at: now }))).execute();
+    if (poll.mode === 'confidential') {
+      // The same vote again changes nothing shown, so it does not count as acting.
+      const keys = (list: ReadonlyArray<Parameters<typeof voteKey>[1]>) => list.map((r) => voteKey(poll, r)).sort().join(',');
+      if (before.length === 0 || keys(before) !== keys(rows)) {
+        await polls.insertInto('polls_pending_voters').values({ poll_id: poll.id, user_id: userId }).onConflict((oc) => oc.doNothing()).execute();
+        await refreshShown(trx, poll);
+      }
+    }
     return Number(deleted.numDeletedRows) > 0 ? 'changed' : 'voted';
   });
 }
@@ -159,9 +203,9 @@ export interface PollResults {
   names?: Map<string, string[]>;
 }
 
-/** The privacy rule of a poll: anonymous polls are protected by their own k, fixed on the poll. */
+/** The privacy rule of a poll: confidential and anonymous polls are protected by their own k, fixed on the poll. */
 export function pollRule(poll: Poll): PrivacyRule {
-  return poll.mode === 'anonymous' ? { minGroup: poll.minGroup ?? 5, protect: true } : { minGroup: poll.minGroup ?? 5, protect: false };
+  return { minGroup: poll.minGroup ?? DEFAULT_MIN_GROUP, protect: poll.mode !== 'public' };
 }
 
 /** Counts per answer key, and the number of respondents. */
@@ -169,12 +213,14 @@ async function tally(db: Kysely<Database>, poll: Poll): Promise<{ respondents: n
   const polls = pollsDb(db);
   const counts = new Map<string, number>();
   const voters = new Map<string, Array<{ id: number; name: string }>>();
-  if (poll.mode === 'anonymous') {
+  if (poll.mode !== 'public') {
     const [rows, participants, voted] = await Promise.all([
-      // The shown copy, never the live counters (see refreshShown).
+      // The shown copy, never the live counts (see refreshShown).
       polls.selectFrom('polls_anonymous_shown').select(['answer_key', 'count']).where('poll_id', '=', poll.id).execute(),
       polls.selectFrom('polls_polls').select('shown_respondents').where('content_id', '=', poll.id).executeTakeFirstOrThrow(),
-      polls.selectFrom('polls_participation').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', poll.id).executeTakeFirstOrThrow(),
+      poll.mode === 'anonymous'
+        ? polls.selectFrom('polls_participation').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', poll.id).executeTakeFirstOrThrow()
+        : polls.selectFrom('polls_votes').select((eb) => eb.fn.count<number>('user_id').distinct().as('n')).where('poll_id', '=', poll.id).executeTakeFirstOrThrow(),
     ]);
     for (const r of rows) counts.set(r.answer_key, r.count);
     const shown = Number(participants.shown_respondents);
@@ -192,7 +238,7 @@ async function tally(db: Kysely<Database>, poll: Poll): Promise<{ respondents: n
   const people = new Set<number>();
   for (const r of rows) {
     people.add(r.user_id);
-    const key = poll.type === 'rating' ? String(r.value) : poll.type === 'dates' ? `${r.option_id}:${r.answer}` : String(r.option_id);
+    const key = voteKey(poll, r);
     counts.set(key, (counts.get(key) ?? 0) + 1);
     voters.set(key, [...(voters.get(key) ?? []), { id: r.user_id, name: r.name }]);
   }
@@ -227,7 +273,7 @@ export function isClosed(poll: Poll, now: number): boolean {
   return poll.closedAt !== null || (poll.closesAt !== null && poll.closesAt <= now);
 }
 
-/** Whether the viewer may see the results now (the author always may; anonymous results still need k). */
+/** Whether the viewer may see the results now (the author always may; confidential and anonymous results still need k). */
 export function maySeeResults(poll: Poll, viewer: { id: number }, authorId: number | null, voted: boolean, now: number): boolean {
   if (authorId === viewer.id) return true;
   switch (poll.results) {
@@ -270,8 +316,12 @@ export function mayChangeMode(from: Mode, to: Mode): boolean {
 
 /**
  * Changes what the author may change after creation: question, description, closing date, mode (only
- * more private). Becoming anonymous converts the named votes into anonymous counters and the
- * participation rows, then deletes the named votes, in one transaction; k is fixed then.
+ * more private), in one transaction. k is fixed when the poll first becomes confidential or anonymous.
+ * - public → confidential: the first copy shown is the counts as they were shown (live, with names).
+ * - becoming anonymous converts the named votes into anonymous counters and participation rows, then
+ *   deletes the named votes (and the list of who acted since the copy). From public, the first copy is
+ *   the converted counts (they were shown live); from confidential, its copy stays what is shown. Either
+ *   way the next copy waits for k new people, so no difference shows fewer than k people.
  */
 export async function updatePoll(
   db: Kysely<Database>,
@@ -280,7 +330,7 @@ export async function updatePoll(
   now = Date.now(),
 ): Promise<void> {
   if (!mayChangeMode(poll.mode, input.mode)) throw new Error('A poll’s mode may only become more private');
-  const minGroup = input.mode === 'anonymous' && poll.mode !== 'anonymous' ? await organisationMinGroup(db) : poll.minGroup;
+  const minGroup = input.mode !== 'public' && poll.minGroup === null ? await organisationMinGroup(db) : poll.minGroup;
   await db.transaction().execute(async (trx) => {
     const polls = pollsDb(trx);
     if (input.mode === 'anonymous' && poll.mode !== 'anonymous') {
@@ -289,14 +339,16 @@ export async function updatePoll(
       const voters = new Set<number>();
       for (const v of votes) {
         voters.add(v.user_id);
-        const key = poll.type === 'rating' ? String(v.value) : poll.type === 'dates' ? `${v.option_id}:${v.answer}` : String(v.option_id);
-        counts.set(key, (counts.get(key) ?? 0) + 1);
+        counts.set(voteKey(poll, v), (counts.get(voteKey(poll, v)) ?? 0) + 1);
       }
       if (counts.size > 0) await polls.insertInto('polls_anonymous_counts').values([...counts].map(([key, count]) => ({ poll_id: poll.id, answer_key: key, count }))).execute();
       if (voters.size > 0) await polls.insertInto('polls_participation').values([...voters].sort((a, b) => a - b).map((userId) => ({ poll_id: poll.id, user_id: userId }))).execute();
       await polls.deleteFrom('polls_votes').where('poll_id', '=', poll.id).execute();
-      // The first copy, when the converted votes reach k (they were shown live until now, unprotected).
-      await refreshShown(trx, { ...poll, mode: 'anonymous', minGroup });
+      await polls.deleteFrom('polls_pending_voters').where('poll_id', '=', poll.id).execute();
+      if (poll.mode === 'public') await takeCopy(trx, { ...poll, mode: 'anonymous', minGroup });
+      else await refreshShown(trx, { ...poll, mode: 'anonymous', minGroup });
+    } else if (input.mode === 'confidential' && poll.mode === 'public') {
+      await takeCopy(trx, { ...poll, mode: 'confidential', minGroup });
     }
     await polls
       .updateTable('polls_polls')

@@ -40,9 +40,10 @@ describe('modes and results', () => {
     expect(mayChangeMode('anonymous', 'confidential')).toBe(false);
     expect(mayChangeMode('confidential', 'public')).toBe(false);
   });
-  it('protects anonymous polls with their own k only', () => {
+  it('protects confidential and anonymous polls with their own k, public polls not', () => {
     expect(pollRule(poll({ mode: 'anonymous', minGroup: 7 }))).toEqual({ minGroup: 7, protect: true });
-    expect(pollRule(poll({ mode: 'confidential' })).protect).toBe(false);
+    expect(pollRule(poll({ mode: 'confidential', minGroup: 4 }))).toEqual({ minGroup: 4, protect: true });
+    expect(pollRule(poll({ mode: 'public' })).protect).toBe(false);
   });
   it('applies the results rule', () => {
     const now = 1_000;

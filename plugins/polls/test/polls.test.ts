@@ -146,20 +146,22 @@ describe('voting and names, per mode', () => {
     expect(html(await w.get(`/polls/${id}`, w.voters[0])).querySelector(`input[value="${thursday}"]`)?.getAttribute('checked')).not.toBeUndefined();
   });
 
-  it('confidential: names shown to nobody, not even the author or an admin; counts shown; vote changeable', async () => {
+  it('confidential: names shown to nobody, not even the author or an admin; counts shown from k; vote changeable', async () => {
+    await setMinGroup(3);
     const id = await w.addPoll(w.bruno, w.team, { mode: 'confidential' });
     const [monday, thursday] = await optionIds(w.app, id);
-    await vote(id, w.voters[0]!, { option: String(monday) });
-    await vote(id, w.voters[1]!, { option: String(monday) });
+    for (const voter of w.voters.slice(0, 3)) await vote(id, voter, { option: String(monday) });
     expect((await vote(id, w.voters[1]!, { option: String(thursday) })).statusCode).toBe(303);
-    for (const who of [w.bruno, w.admin, w.voters[2]!, w.voters[0]!]) {
+    for (const who of [w.bruno, w.admin, w.voters[3]!, w.voters[0]!]) {
       const shown = await resultsText(id, who);
       const fragment = (await w.get(`/polls/${id}/panel`, who, HX)).body;
-      for (const name of VOTER_NAMES.slice(0, 2)) {
+      for (const name of VOTER_NAMES.slice(0, 3)) {
         expect(shown).not.toContain(name.split(' ')[1]);
         expect(fragment).not.toContain(name.split(' ')[1]);
       }
-      expect(shown).toContain('2 voters');
+      // The copy taken at the third voter (k = 3); the change alone does not move it (polls-confidential.test.ts).
+      expect(shown).toContain('3 voters');
+      expect(shown).toMatch(/Monday ?3 \(100%\)/);
     }
     expect(await resultsText(id, w.bruno)).toContain('Voters’ names are shown to nobody.');
     // Stored with names, so the change replaced the vote.
@@ -167,6 +169,7 @@ describe('voting and names, per mode', () => {
     expect(rows).toEqual([
       { user_id: w.voters[0]!.id, option_id: monday },
       { user_id: w.voters[1]!.id, option_id: thursday },
+      { user_id: w.voters[2]!.id, option_id: monday },
     ]);
   });
 
