@@ -11,6 +11,7 @@ import * as coveringFeedIndex from './0008-covering-feed-index.js';
 import * as plugins from './0009-plugins.js';
 import * as organisationBrand from './0010-organisation-brand.js';
 import * as privacy from './0011-privacy.js';
+import * as pluginNotifications from './0012-plugin-notifications.js';
 
 export const coreMigrations: MigrationSet = {
   '0001-foundation': foundation,
@@ -24,4 +25,5 @@ export const coreMigrations: MigrationSet = {
   '0009-plugins': plugins,
   '0010-organisation-brand': organisationBrand,
   '0011-privacy': privacy,
+  '0012-plugin-notifications': pluginNotifications,
 };

@@ -316,6 +316,10 @@ export interface NotificationTable {
   /** Email delivery (src/features/email-notifications): null until the dispatcher decides. */
   email_state: ColumnType<EmailState | null, EmailState | null | undefined, EmailState | null>;
   email_at: ColumnType<Millis | null, Millis | null | undefined, Millis | null>;
+  /** A plugin's notification (migration 0012): its plugin, the plugin's object it is about, when it stops being shown. */
+  plugin_id: ColumnType<string | null, string | null | undefined, string | null>;
+  subject_id: ColumnType<number | null, number | null | undefined, number | null>;
+  expires_at: ColumnType<Millis | null, Millis | null | undefined, Millis | null>;
 }
 
 /** What became of a notification by email: null = not decided yet. */
@@ -488,10 +492,17 @@ export interface ContentKindOffTable {
   space_id: number;
 }
 
+/** Plugins that are off everywhere (space 0) or in one space: their notifications are hidden (migration 0012). */
+export interface PluginOffTable {
+  plugin_id: string;
+  space_id: number;
+}
+
 export interface Database {
   plugin_state: PluginStateTable;
   plugin_space_off: PluginSpaceOffTable;
   content_kinds_off: ContentKindOffTable;
+  plugins_off: PluginOffTable;
   organisation: OrganisationTable;
   app_secret: AppSecretTable;
   users: UserTable;

@@ -29,12 +29,17 @@ export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export interface NewNotification {
   userId: number;
-  type: NotificationType;
+  /** A core type, or a plugin's "<plugin id>.<name>" (written by notifyFromPlugin in plugin-types.ts). */
+  type: NotificationType | `${string}.${string}`;
   actorId: number | null;
   contentId?: number | null;
   commentId?: number | null;
   spaceId?: number | null;
   createdAt: number;
+  /** Plugin notifications only (plugin-types.ts). */
+  pluginId?: string | null;
+  subjectId?: number | null;
+  expiresAt?: number | null;
 }
 
 /**
@@ -43,7 +48,7 @@ export interface NewNotification {
  */
 export async function notify(db: Kysely<Database> | Transaction<Database>, notifications: readonly NewNotification[]): Promise<void> {
   if (notifications.length === 0) return;
-  // SQLite allows 32,766 bound values: 7 per row, so chunks of 2,000 rows.
+  // SQLite allows 32,766 bound values: 10 per row, so chunks of 2,000 rows.
   for (let start = 0; start < notifications.length; start += 2000) {
     await db
       .insertInto('notifications')
@@ -57,6 +62,9 @@ export async function notify(db: Kysely<Database> | Transaction<Database>, notif
           space_id: n.spaceId ?? null,
           created_at: n.createdAt,
           read_at: null,
+          plugin_id: n.pluginId ?? null,
+          subject_id: n.subjectId ?? null,
+          expires_at: n.expiresAt ?? null,
         })),
       )
       .execute();

@@ -153,6 +153,48 @@ export interface PluginJob {
   run: JobHandler<Record<string, never>>;
 }
 
+// ------------------------------------------------------------------------------------------ notifications
+
+/** A plugin's notification as its `describe` receives it (one of the person's `notifications` rows). */
+export interface PluginNotification {
+  id: number;
+  /** The person it is addressed to. */
+  userId: number;
+  /** The plugin's own object it is about (a survey's id), as given to `notify`. */
+  subjectId: number | null;
+  contentId: number | null;
+  spaceId: number | null;
+  actorId: number | null;
+  createdAt: number;
+}
+
+/**
+ * A type of notification of the plugin. Stored as "<plugin id>.<name>"; shown in the list and the bell,
+ * mailed at once or in the digest (quiet hours hold it), with a line on the preference pages and its
+ * own unsubscribe link, exactly like the core's types. Hidden everywhere while the plugin is off
+ * (everywhere, or in the notification's space), after its `expiresAt`, and while its content item (if
+ * any) is not visible to the person. Send with `notifyFromPlugin` (src/notifications/plugin-types.ts).
+ */
+export interface PluginNotificationType {
+  /** Unique within the plugin: letters, digits and dashes. */
+  name: string;
+  /** Its line on the preference pages ("Survey reminders"). */
+  label: (t: Translate) => string;
+  /** How it is emailed until a person or the admin chooses otherwise. */
+  email: 'immediate' | 'digest';
+  /**
+   * The person's answers would be read from a list of who received it (a reminder to those who have
+   * not answered): the admin's outbox does not show its recipients.
+   */
+  confidential?: boolean;
+  /**
+   * Its sentence in the reader's language (the template escapes it) and the path it leads to, or null
+   * when it no longer concerns the person (they answered meanwhile): then it is neither shown nor mailed,
+   * and it is marked read.
+   */
+  describe: (notification: PluginNotification, context: { db: Kysely<Database>; t: Translate; now: number }) => Promise<{ text: string; href: string } | null>;
+}
+
 // ------------------------------------------------------------------------------------------ routes
 
 /**
@@ -209,6 +251,8 @@ export interface PluginDefinition {
   slots?: Slots;
   hooks?: Hooks;
   jobs?: PluginJob[];
+  /** Its notification types (see PluginNotificationType). */
+  notifications?: PluginNotificationType[];
   settings?: SettingsSchema;
   /**
    * Stylesheets of its static/ folder (served at /<id>/static/…) linked on every page while it is

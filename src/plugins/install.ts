@@ -12,6 +12,7 @@ import type { SearchSource } from '../search/sources.js';
 import type { PluginContext, PluginDefinition } from './contract.js';
 import { dependencyOrder, isInside, loadExternalPlugins, loadRepositoryPlugins, repositoryPluginDirs, type Candidate } from './loader.js';
 import { migratePlugin, type PluginRuntime } from './runtime.js';
+import { registerPluginNotificationTypes } from '../notifications/plugin-types.js';
 import fs from 'node:fs';
 
 export interface InstallOptions {
@@ -91,6 +92,7 @@ async function register(app: FastifyInstance, runtime: PluginRuntime, definition
     if (kind.label) app.searchSources.labelContentKind(kind.kind, kind.label);
   }
   for (const source of definition.searchSources ?? []) app.searchSources.register(whileEnabled(runtime, id, source));
+  registerPluginNotificationTypes(id, definition.notifications ?? []);
 
   for (const job of definition.jobs ?? []) {
     await app.jobs.recurring(

@@ -24,6 +24,7 @@ import type {
 } from './contract.js';
 import type { PluginOrigin } from './loader.js';
 import { settingsWithDefaults } from './settings.js';
+import { forgetPluginNotifications } from '../notifications/plugin-types.js';
 
 export type PluginStatus = 'enabled' | 'disabled' | 'failed' | 'incompatible';
 
@@ -414,6 +415,7 @@ export class PluginRuntime {
       const removed = kinds.length === 0 ? 0 : Number((await trx.deleteFrom('content').where('kind', 'in', kinds).executeTakeFirst()).numDeletedRows);
       for (const table of [migrationTable(id), `${migrationTable(id)}_lock`]) await sql`drop table if exists ${sql.table(table)}`.execute(trx);
       const spacesOff = Number((await trx.deleteFrom('plugin_space_off').where('plugin_id', '=', id).executeTakeFirst()).numDeletedRows);
+      const notifications = await forgetPluginNotifications(trx, id);
       const settingsBefore = this.settings(id);
       const settingsAfter = settingsWithDefaults(definition.settings, {});
       await this.#upsert(trx, id, { settings: '{}', purged_at: now, updated_at: now });
@@ -428,6 +430,7 @@ export class PluginRuntime {
             contentItems: { before: removed, after: 0 },
             tables: { before: dropped, after: [] },
             ...(spacesOff > 0 ? { spacesSwitchedOff: { before: spacesOff, after: 0 } } : {}),
+            ...(notifications > 0 ? { notifications: { before: notifications, after: 0 } } : {}),
             ...(JSON.stringify(settingsBefore) !== JSON.stringify(settingsAfter) ? { settings: { before: settingsBefore, after: settingsAfter } } : {}),
           },
         },
@@ -550,9 +553,24 @@ export class PluginRuntime {
       if (!this.isEnabled(id) || !this.#entries.get(id)!.definition!.perSpace) continue;
       for (const spaceId of this.#spacesOff.get(id) ?? []) rows.push({ kind, space_id: spaceId });
     }
+    // Plugins off, for their notifications: every plugin not enabled (failed, disabled, or gone with
+    // notifications left), and the spaces that switched off an enabled one.
+    const pluginsOff: Array<{ plugin_id: string; space_id: number }> = [];
+    const withNotifications = await db.selectFrom('notifications').select('plugin_id').distinct().where('plugin_id', 'is not', null).execute();
+    const known = new Set([...this.#entries.keys(), ...withNotifications.map((row) => row.plugin_id!)]);
+    for (const id of known) {
+      if (!this.isEnabled(id)) {
+        pluginsOff.push({ plugin_id: id, space_id: 0 });
+        continue;
+      }
+      if (!this.#entries.get(id)?.definition?.perSpace) continue;
+      for (const spaceId of this.#spacesOff.get(id) ?? []) pluginsOff.push({ plugin_id: id, space_id: spaceId });
+    }
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('content_kinds_off').execute();
       if (rows.length > 0) await trx.insertInto('content_kinds_off').values(rows).execute();
+      await trx.deleteFrom('plugins_off').execute();
+      if (pluginsOff.length > 0) await trx.insertInto('plugins_off').values(pluginsOff).execute();
     });
   }
 

@@ -44,8 +44,8 @@ export const repositoryPluginsDir = path.join(projectRoot, 'plugins');
  * const { t, app, admin } = await appWithRepositoryPlugins();
  * await enablePlugin(app, 'links', admin.id);
  */
-export async function appWithRepositoryPlugins(): Promise<{ t: TestApp; app: FastifyInstance; admin: { id: number; cookie: string } }> {
-  const t = await createTestAppWithPlugins([], {}, { pluginDirs: { code: repositoryPluginsDir, assets: repositoryPluginsDir } });
+export async function appWithRepositoryPlugins(env: Record<string, string> = {}): Promise<{ t: TestApp; app: FastifyInstance; admin: { id: number; cookie: string } }> {
+  const t = await createTestAppWithPlugins([], env, { pluginDirs: { code: repositoryPluginsDir, assets: repositoryPluginsDir } });
   const cookie = await setupOrganisation(t.app);
   const row = await t.app.db.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirstOrThrow();
   return { t, app: t.app, admin: { id: row.id, cookie } };

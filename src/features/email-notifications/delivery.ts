@@ -107,7 +107,7 @@ export async function dispatch(app: FastifyInstance, now: Millis): Promise<void>
     await app.db.transaction().execute(async (trx) => {
       const bypassed = new Map<number, number>();
       for (const row of rows) {
-        const choice: EmailChoice = row.own_email ?? (isNotificationType(row.type) ? defaults[row.type].email : 'digest');
+        const choice: EmailChoice = row.own_email ?? defaults[row.type]?.email ?? 'digest';
         const settings = settingsOfRow(row);
         const frequency = settings.digestFrequency ?? delivery.digestFrequency;
         let state: EmailState;
@@ -170,7 +170,7 @@ export async function sendNotificationEmail(app: FastifyInstance, notificationId
   const skip = () => setEmailState(app.db, [n.id], 'skipped', now);
   if (!organisation || !user || user.status !== 'active' || n.read_at !== null || !isNotificationType(n.type)) return skip();
   const { choices } = await userChoices(app.db, user.id);
-  if (choices[n.type].email === 'off') return skip();
+  if (choices[n.type]?.email === 'off') return skip();
   const viewer = await loadViewer(app.db, user, organisation);
   if (!(await stillVisible(app.db, viewer, [n.id], now)).has(n.id)) return skip();
   const [notification] = await loadMailNotifications(app.db, [n.id]);
@@ -201,7 +201,10 @@ export async function sendNotificationEmail(app: FastifyInstance, notificationId
     unsubscribeUrl: unsubscribeUrl(app.config.publicUrl, await unsubscribeSecret(app), user.id, n.type),
     notification,
     urgent,
+    now,
   });
+  // A plugin's notification that no longer concerns the person (they answered meanwhile).
+  if (!mail) return skip();
   await app.mailer.deliver(mail);
   await setEmailState(app.db, [n.id], 'sent', now);
 }
@@ -281,7 +284,7 @@ export async function sendDigest(app: FastifyInstance, userId: number, now: Mill
   const { choices } = await userChoices(app.db, userId);
   const viewer = await loadViewer(app.db, user, organisation);
   const visible = await stillVisible(app.db, viewer, waiting.map((n) => n.id), now);
-  const wanted = (n: (typeof waiting)[number], all: TypeChoices) => n.read_at === null && visible.has(n.id) && (!isNotificationType(n.type) || all[n.type].email !== 'off');
+  const wanted = (n: (typeof waiting)[number], all: TypeChoices) => n.read_at === null && visible.has(n.id) && all[n.type]?.email !== 'off';
   const included = waiting.filter((n) => wanted(n, choices)).map((n) => n.id);
   const skipped = waiting.filter((n) => !wanted(n, choices)).map((n) => n.id);
   await setEmailState(app.db, skipped, 'skipped', now);
@@ -308,7 +311,10 @@ export async function sendDigest(app: FastifyInstance, userId: number, now: Mill
     unsubscribeUrl: unsubscribeUrl(app.config.publicUrl, await unsubscribeSecret(app), user.id, 'digest'),
     notifications,
     frequency,
+    now,
   });
+  // Nothing left to tell (plugins' notifications that no longer concern the person).
+  if (!mail) return setEmailState(app.db, claimed, 'skipped', now);
   try {
     await app.mailer.deliver(mail);
   } catch (error) {

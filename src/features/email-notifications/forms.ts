@@ -1,18 +1,19 @@
 // The preference forms (a person's and the organisation's): the table of choices per type and
 // channel, the digest frequency and quiet hours, read from the posted fields and written back.
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
-import type { DigestFrequency } from '../../db/schema.js';
+import type { DigestFrequency, EmailChoice } from '../../db/schema.js';
 import { Field, parseForm, type FieldErrors } from '../../http/form.js';
 import type { Translate } from '../../i18n/index.js';
-import { DIGEST_FREQUENCIES, EMAIL_CHOICES, NOTIFICATION_TYPES, type TypeChoices } from './preferences.js';
+import { DIGEST_FREQUENCIES, EMAIL_CHOICES, type TypeChoices } from './preferences.js';
 import { formatTimeOfDay, parseTimeOfDay, type QuietHours } from './quiet-hours.js';
 
 /** A time typed as HH:MM: checked by parseTimeOfDay, which gives the message. */
 const timeField = () => Field.optional(Type.String({ maxLength: 100 }));
 
-function choiceFields(): Record<string, TSchema> {
+/** The fields of the choice table, for the types it shows (the core's and the enabled plugins'). */
+function choiceFields(types: readonly string[]): Record<string, TSchema> {
   const fields: Record<string, TSchema> = {};
-  for (const type of NOTIFICATION_TYPES) {
+  for (const type of types) {
     fields[`inApp-${type}`] = Field.optional(Field.choice(['1'] as const));
     fields[`email-${type}`] = Field.choice(EMAIL_CHOICES);
   }
@@ -22,25 +23,31 @@ function choiceFields(): Record<string, TSchema> {
 /** The quiet hours' fields (views/email-notifications/quiet-fields.eta), in every form that sets them. */
 export const quietFields = { quietStart: timeField(), quietEnd: timeField(), quietWeekends: Field.optional(Field.choice(['1'] as const)) };
 
-export const PersonalForm: TObject = Type.Object({
-  ...choiceFields(),
-  digestFrequency: Field.choice(['organisation', ...DIGEST_FREQUENCIES] as const),
-  quietHours: Field.choice(['organisation', 'own'] as const),
-  ...quietFields,
-});
+function personalForm(types: readonly string[]): TObject {
+  return Type.Object({
+    ...choiceFields(types),
+    digestFrequency: Field.choice(['organisation', ...DIGEST_FREQUENCIES] as const),
+    quietHours: Field.choice(['organisation', 'own'] as const),
+    ...quietFields,
+  });
+}
 
-export const OrganisationForm: TObject = Type.Object({
-  ...choiceFields(),
-  digestFrequency: Field.choice(DIGEST_FREQUENCIES),
-  ...quietFields,
-});
+function organisationForm(types: readonly string[]): TObject {
+  return Type.Object({
+    ...choiceFields(types),
+    digestFrequency: Field.choice(DIGEST_FREQUENCIES),
+    ...quietFields,
+  });
+}
 
-/** The form's fields from stored choices (to show the form). */
-export function choiceValues(choices: TypeChoices): Record<string, string> {
+/** The form's fields from stored choices (to show the form), for the types it shows. */
+export function choiceValues(choices: TypeChoices, types: readonly string[]): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const type of NOTIFICATION_TYPES) {
-    if (choices[type].inApp) values[`inApp-${type}`] = '1';
-    values[`email-${type}`] = choices[type].email;
+  for (const type of types) {
+    const choice = choices[type];
+    if (!choice) continue;
+    if (choice.inApp) values[`inApp-${type}`] = '1';
+    values[`email-${type}`] = choice.email;
   }
   return values;
 }
@@ -49,10 +56,8 @@ export function quietValues(hours: QuietHours): Record<string, string> {
   return { quietStart: formatTimeOfDay(hours.start), quietEnd: formatTimeOfDay(hours.end), ...(hours.weekends ? { quietWeekends: '1' } : {}) };
 }
 
-function choicesOf(value: Record<string, string | undefined>): TypeChoices {
-  return Object.fromEntries(
-    NOTIFICATION_TYPES.map((type) => [type, { inApp: value[`inApp-${type}`] === '1', email: value[`email-${type}`] as TypeChoices[typeof type]['email'] }]),
-  ) as TypeChoices;
+function choicesOf(value: Record<string, string | undefined>, types: readonly string[]): TypeChoices {
+  return Object.fromEntries(types.map((type) => [type, { inApp: value[`inApp-${type}`] === '1', email: value[`email-${type}`] as EmailChoice }]));
 }
 
 /**
@@ -83,8 +88,9 @@ export type ParsedForm<T> = { ok: true; value: T } | { ok: false; errors: FieldE
 export function parsePersonalForm(
   body: unknown,
   t: Translate,
+  types: readonly string[],
 ): ParsedForm<{ choices: TypeChoices; digestFrequency: DigestFrequency | null; quietHours: QuietHours | null }> {
-  const form = parseForm(PersonalForm, body, t);
+  const form = parseForm(personalForm(types), body, t);
   const errors: FieldErrors = form.ok ? {} : { ...form.errors };
   const value = form.values;
   let quietHours: QuietHours | null = null;
@@ -93,7 +99,7 @@ export function parsePersonalForm(
   return {
     ok: true,
     value: {
-      choices: choicesOf(value),
+      choices: choicesOf(value, types),
       digestFrequency: value.digestFrequency === 'organisation' ? null : (value.digestFrequency as DigestFrequency),
       quietHours,
     },
@@ -101,10 +107,14 @@ export function parsePersonalForm(
 }
 
 /** The organisation's form: quiet hours are required. */
-export function parseOrganisationForm(body: unknown, t: Translate): ParsedForm<{ choices: TypeChoices; digestFrequency: DigestFrequency; quietHours: QuietHours }> {
-  const form = parseForm(OrganisationForm, body, t);
+export function parseOrganisationForm(
+  body: unknown,
+  t: Translate,
+  types: readonly string[],
+): ParsedForm<{ choices: TypeChoices; digestFrequency: DigestFrequency; quietHours: QuietHours }> {
+  const form = parseForm(organisationForm(types), body, t);
   const errors: FieldErrors = form.ok ? {} : { ...form.errors };
   const quietHours = quietHoursOf(form.values, errors, t);
   if (!form.ok || !quietHours || Object.keys(errors).length > 0) return { ok: false, errors, values: form.values };
-  return { ok: true, value: { choices: choicesOf(form.values), digestFrequency: form.values.digestFrequency as DigestFrequency, quietHours } };
+  return { ok: true, value: { choices: choicesOf(form.values, types), digestFrequency: form.values.digestFrequency as DigestFrequency, quietHours } };
 }

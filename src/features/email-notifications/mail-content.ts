@@ -8,11 +8,16 @@ import { translator, type Translate } from '../../i18n/index.js';
 import type { OutgoingMail } from '../../mail/mailer.js';
 import type { Viewer } from '../../policy/index.js';
 import { spaceIsVisible, visibleContent } from '../../policy/visible-content.js';
+import { describePluginNotification, pluginNotificationIsOn, pluginNotificationType } from '../../notifications/plugin-types.js';
 
 /** A notification as the emails need it. */
 export interface MailNotification {
   id: number;
   type: string;
+  userId: number;
+  actorId: number | null;
+  /** A plugin's notification: the plugin's object it is about. */
+  subjectId: number | null;
   actorName: string | null;
   contentId: number | null;
   contentKind: string | null;
@@ -32,7 +37,20 @@ export async function loadMailNotifications(db: Kysely<Database>, ids: readonly 
     .leftJoin('users as a', 'a.id', 'n.actor_id')
     .leftJoin('spaces as s', 's.id', 'n.space_id')
     .leftJoin('content as c', 'c.id', 'n.content_id')
-    .select(['n.id', 'n.type', 'a.name as actor_name', 'n.content_id', 'c.kind', 'n.comment_id', 'n.space_id', 's.name as space_name', 'n.created_at'])
+    .select([
+      'n.id',
+      'n.type',
+      'n.user_id',
+      'n.actor_id',
+      'n.subject_id',
+      'a.name as actor_name',
+      'n.content_id',
+      'c.kind',
+      'n.comment_id',
+      'n.space_id',
+      's.name as space_name',
+      'n.created_at',
+    ])
     .where('n.id', 'in', ids)
     .orderBy('n.created_at')
     .orderBy('n.id')
@@ -40,6 +58,9 @@ export async function loadMailNotifications(db: Kysely<Database>, ids: readonly 
   return rows.map((r) => ({
     id: r.id,
     type: r.type,
+    userId: r.user_id,
+    actorId: r.actor_id,
+    subjectId: r.subject_id,
     actorName: r.actor_name,
     contentId: r.content_id,
     contentKind: r.kind,
@@ -62,6 +83,8 @@ export async function stillVisible(db: Kysely<Database>, viewer: Viewer, ids: re
     .select('n.id')
     .where('n.id', 'in', ids)
     .where('n.user_id', '=', viewer.id)
+    // A plugin's: while its plugin is on (everywhere and in its space) and until it expires.
+    .where(pluginNotificationIsOn('n', now))
     .where((eb) =>
       eb.or([
         eb('n.content_id', 'is', null),
@@ -126,6 +149,20 @@ export function typeKey(type: string): string {
   return SENTENCE_KEYS[type] ?? 'other';
 }
 
+/** A type's line on the preference pages and in the outbox ("Mentions"; a plugin's from its definition). */
+export function typeLabel(type: string, t: Translate): string {
+  const registered = pluginNotificationType(type);
+  return registered ? registered.definition.label(t) : t(`emailNotifications.typeLabels.${typeKey(type)}`);
+}
+
+/** A type as a sentence names it ("Stop emails about mentions"). */
+export function typeNameOf(type: string, t: Translate): string {
+  const registered = pluginNotificationType(type);
+  if (!registered) return t(`emailNotifications.typeNames.${typeKey(type)}`);
+  const label = registered.definition.label(t);
+  return label.charAt(0).toLocaleLowerCase() + label.slice(1);
+}
+
 /** "Alice, Bruno and 2 others" from the distinct actors of a group. */
 function actorList(names: readonly string[], t: Translate): string {
   const distinct = [...new Set(names)];
@@ -154,17 +191,42 @@ interface Common {
   unsubscribeUrl: string;
 }
 
-/** The email about one notification, in the recipient's language. */
-export async function singleMail(options: Common & { notification: MailNotification; urgent: boolean }): Promise<OutgoingMail> {
+/**
+ * What plugins say of their notifications among `rows`, in the recipient's language: the sentence and
+ * path of each, by id; those that no longer concern the person are left out of `kept`. A plugin whose
+ * `describe` throws makes the email fail (the queue retries it).
+ */
+async function pluginSentences(app: FastifyInstance, rows: readonly MailNotification[], t: Translate, now: Millis) {
+  const described = new Map<number, { text: string; href: string }>();
+  const kept: MailNotification[] = [];
+  for (const n of rows) {
+    const own = await describePluginNotification(app.db, n, t, now);
+    if (own === undefined) {
+      kept.push(n);
+    } else if (own.description === 'failed') {
+      throw own.error instanceof Error ? own.error : new Error(`notification ${n.type} could not be described`);
+    } else if (own.description !== 'moot') {
+      described.set(n.id, own.description);
+      kept.push(n);
+    }
+  }
+  return { described, kept };
+}
+
+/** The email about one notification, in the recipient's language; null when a plugin says it no longer concerns them. */
+export async function singleMail(options: Common & { notification: MailNotification; urgent: boolean; now: Millis }): Promise<OutgoingMail | null> {
   const { app, recipient, notification: n } = options;
   const t = translator(recipient.locale);
+  const { described } = await pluginSentences(app, [n], t, options.now);
+  const own = described.get(n.id);
+  if (pluginNotificationType(n.type) && !own) return null;
   const titles = await titlesOf(app, [n], t);
   const title = (n.contentId !== null ? titles.get(n.contentId) : undefined) || t('emailNotifications.untitled');
-  const text = sentence(n.type, { actor: n.actorName ?? t('emailNotifications.someone'), title, space: n.spaceName ?? '', count: 1 }, t);
-  const link = linkOf(app.config.publicUrl, n);
+  const text = own?.text ?? sentence(n.type, { actor: n.actorName ?? t('emailNotifications.someone'), title, space: n.spaceName ?? '', count: 1 }, t);
+  const link = own ? `${app.config.publicUrl}${own.href}` : linkOf(app.config.publicUrl, n);
   const subjectKey = options.urgent ? 'emailNotifications.single.urgentSubject' : 'emailNotifications.single.subject';
   const subject = t(subjectKey, { text, organisation: options.organisationName });
-  const typeName = t(`emailNotifications.typeNames.${SENTENCE_KEYS[n.type] ?? 'other'}`);
+  const typeName = typeNameOf(n.type, t);
   const body = [
     t('emailNotifications.hello', { name: recipient.name }),
     '',
@@ -186,11 +248,24 @@ export interface DigestGroup {
   lines: string[];
 }
 
-/** The notifications grouped by item (in order of their first notification), each type's actors together. */
-export async function digestGroups(app: FastifyInstance, rows: readonly MailNotification[], t: Translate): Promise<DigestGroup[]> {
+/**
+ * The notifications grouped by item (in order of their first notification), each type's actors together.
+ * A plugin's notification is a group of its own, under its type's label, with its plugin's sentence.
+ */
+export async function digestGroups(
+  app: FastifyInstance,
+  rows: readonly MailNotification[],
+  t: Translate,
+  described: ReadonlyMap<number, { text: string; href: string }> = new Map(),
+): Promise<DigestGroup[]> {
   const titles = await titlesOf(app, rows, t);
-  const groups = new Map<string, { title: string; link: string; byType: Map<string, MailNotification[]> }>();
+  const groups = new Map<string, { title: string; link: string; byType: Map<string, MailNotification[]>; lines?: string[] }>();
   for (const n of rows) {
+    const own = described.get(n.id);
+    if (own) {
+      groups.set(`p${n.id}`, { title: typeLabel(n.type, t), link: `${app.config.publicUrl}${own.href}`, byType: new Map(), lines: [own.text] });
+      continue;
+    }
     const key = n.contentId !== null ? `c${n.contentId}` : n.spaceId !== null ? `s${n.spaceId}` : `n${n.id}`;
     let group = groups.get(key);
     if (!group) {
@@ -204,7 +279,7 @@ export async function digestGroups(app: FastifyInstance, rows: readonly MailNoti
   return [...groups.values()].map((group) => ({
     title: group.title,
     link: group.link,
-    lines: [...group.byType].map(([type, list]) =>
+    lines: group.lines ?? [...group.byType].map(([type, list]) =>
       sentence(
         type,
         {
@@ -219,12 +294,16 @@ export async function digestGroups(app: FastifyInstance, rows: readonly MailNoti
   }));
 }
 
-/** The digest: one email with every group, in the recipient's language. */
-export async function digestMail(options: Common & { notifications: readonly MailNotification[]; frequency: 'daily' | 'weekly' }): Promise<OutgoingMail> {
+/** The digest: one email with every group, in the recipient's language; null when nothing is left to tell. */
+export async function digestMail(
+  options: Common & { notifications: readonly MailNotification[]; frequency: 'daily' | 'weekly'; now: Millis },
+): Promise<OutgoingMail | null> {
   const { app, recipient } = options;
   const t = translator(recipient.locale);
-  const groups = await digestGroups(app, options.notifications, t);
-  const count = options.notifications.length;
+  const { described, kept } = await pluginSentences(app, options.notifications, t, options.now);
+  if (kept.length === 0) return null;
+  const groups = await digestGroups(app, kept, t, described);
+  const count = kept.length;
   const lines = [
     t('emailNotifications.hello', { name: recipient.name }),
     '',

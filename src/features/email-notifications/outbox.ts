@@ -4,14 +4,18 @@ import type { FastifyInstance } from 'fastify';
 import { recordAudit } from '../../audit/audit-log.js';
 import type { Millis } from '../../db/schema.js';
 import { EMAIL_JOB_TYPES } from './delivery.js';
+import { pluginNotificationType } from '../../notifications/plugin-types.js';
 
 export interface OutboxEntry {
   id: number;
   state: string;
   /** A notification type, or 'digest'. */
   kind: string;
+  /** Null when unknown, or not shown (a confidential plugin type). */
   recipientName: string | null;
   recipientEmail: string | null;
+  /** The recipient is kept from the admins (a confidential plugin type). */
+  recipientHidden: boolean;
   dueAt: Millis;
   attempts: number;
   maxAttempts: number;
@@ -40,13 +44,17 @@ export async function outbox(app: FastifyInstance): Promise<OutboxEntry[]> {
   return jobs.map((job) => {
     const notification = job.type === 'email.notification' ? byNotification.get((job.payload as { notificationId: number }).notificationId) : undefined;
     const userId = job.type === 'email.digest' ? (job.payload as { userId: number }).userId : notification?.user_id;
-    const user = userId === undefined ? undefined : byUser.get(userId);
+    // A confidential plugin type (a survey's reminder to those who have not answered): the list of its
+    // recipients would tell who has not answered, so it is not shown, not even to the admins.
+    const confidential = notification !== undefined && pluginNotificationType(notification.type)?.definition.confidential === true;
+    const user = userId === undefined || confidential ? undefined : byUser.get(userId);
     return {
       id: job.id,
       state: job.state,
       kind: job.type === 'email.digest' ? 'digest' : (notification?.type ?? 'other'),
       recipientName: user?.name ?? null,
       recipientEmail: user?.email ?? null,
+      recipientHidden: confidential,
       dueAt: job.runAt,
       attempts: job.attempts,
       maxAttempts: job.maxAttempts,

@@ -5,28 +5,38 @@ import type { Kysely, Transaction } from 'kysely';
 import { recordAudit } from '../../audit/audit-log.js';
 import type { Database, DigestFrequency, EmailChoice, Millis, Organisation } from '../../db/schema.js';
 import { NOTIFICATION_TYPES, type NotificationType } from '../../notifications/notify.js';
+import { pluginNotificationType, pluginNotificationTypes } from '../../notifications/plugin-types.js';
 import type { QuietHours } from './quiet-hours.js';
 
 export { NOTIFICATION_TYPES };
 
+/** The core's types, then every loaded plugin's ("<plugin id>.<name>"): what choices are kept for. */
+export function allNotificationTypes(): string[] {
+  return [...NOTIFICATION_TYPES, ...pluginNotificationTypes().map((registered) => registered.type)];
+}
+
 export const EMAIL_CHOICES: readonly EmailChoice[] = ['immediate', 'digest', 'off'];
 export const DIGEST_FREQUENCIES: readonly DigestFrequency[] = ['daily', 'weekly', 'never'];
 
+/** A core type, or a loaded plugin's. */
 export function isNotificationType(value: string): value is NotificationType {
-  return (NOTIFICATION_TYPES as readonly string[]).includes(value);
+  return (NOTIFICATION_TYPES as readonly string[]).includes(value) || pluginNotificationType(value) !== undefined;
 }
 
 export interface ChannelChoice {
   inApp: boolean;
   email: EmailChoice;
 }
-export type TypeChoices = Record<NotificationType, ChannelChoice>;
+/** Choices by type: every core type and every loaded plugin's. */
+export type TypeChoices = Record<string, ChannelChoice>;
 
 const IMMEDIATE: readonly NotificationType[] = ['mention', 'must-read', 'must-read-reminder'];
 
 /** The built-in defaults, before an admin sets the organisation's. */
 export function builtInDefaults(): TypeChoices {
-  return Object.fromEntries(NOTIFICATION_TYPES.map((type) => [type, { inApp: true, email: IMMEDIATE.includes(type) ? 'immediate' : 'digest' }])) as TypeChoices;
+  const choices: TypeChoices = Object.fromEntries(NOTIFICATION_TYPES.map((type) => [type, { inApp: true, email: IMMEDIATE.includes(type) ? 'immediate' : 'digest' }]));
+  for (const registered of pluginNotificationTypes()) choices[registered.type] = { inApp: true, email: registered.definition.email };
+  return choices;
 }
 
 /** The organisation's defaults per type (stored rows over the built-in ones). */
@@ -119,6 +129,7 @@ function settingsColumns(settings: PersonalSettings) {
 
 async function writeChoices(trx: Transaction<Database>, userId: number, choices: Partial<TypeChoices>): Promise<void> {
   for (const [type, choice] of Object.entries(choices)) {
+    if (!choice) continue;
     const values = { in_app: choice.inApp ? 1 : 0, email: choice.email };
     await trx
       .insertInto('notification_preferences')
@@ -145,8 +156,9 @@ export async function unsubscribe(db: Kysely<Database>, userId: number, type: No
       return true;
     }
     const { choices } = await userChoices(trx, userId);
-    if (choices[type].email === 'off') return false;
-    await writeChoices(trx, userId, { [type]: { inApp: choices[type].inApp, email: 'off' } });
+    const current = choices[type];
+    if (!current || current.email === 'off') return false;
+    await writeChoices(trx, userId, { [type]: { inApp: current.inApp, email: 'off' } });
     return true;
   });
 }
@@ -172,8 +184,9 @@ export async function saveOrganisationDefaults(
   await db.transaction().execute(async (trx) => {
     const organisation = await trx.selectFrom('organisation').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
     const before = { ...organisationDelivery(organisation), choices: await organisationDefaults(trx) };
-    for (const type of NOTIFICATION_TYPES) {
-      const values = { in_app: next.choices[type].inApp ? 1 : 0, email: next.choices[type].email };
+    // The types on the form: the core's and the enabled plugins' (a disabled plugin's defaults stay as they are).
+    for (const [type, choice] of Object.entries(next.choices)) {
+      const values = { in_app: choice.inApp ? 1 : 0, email: choice.email };
       await trx
         .insertInto('notification_defaults')
         .values({ type, ...values })

@@ -8,7 +8,8 @@ import type { NotificationType } from '../../notifications/notify.js';
 import { authorize } from '../../policy/index.js';
 import { registerEmailJobs, rescheduleDigests, unsubscribeSecret } from './delivery.js';
 import { choiceValues, parseOrganisationForm, parsePersonalForm, quietValues } from './forms.js';
-import { typeKey } from './mail-content.js';
+import { typeLabel, typeNameOf } from './mail-content.js';
+import { pluginNotificationTypes } from '../../notifications/plugin-types.js';
 import { outbox, retryEmail } from './outbox.js';
 import { findRecipient, isEmailJob, storedOrganisation } from './queries.js';
 import {
@@ -38,11 +39,16 @@ interface UnsubscribeParams {
 export default async function emailNotificationsRoutes(app: FastifyInstance) {
   await registerEmailJobs(app);
 
+  /** The types the choice tables show: the core's, then those of the plugins enabled now. */
+  function shownTypes(): string[] {
+    return [...NOTIFICATION_TYPES, ...pluginNotificationTypes().filter((registered) => app.plugins.isEnabled(registered.pluginId)).map((registered) => registered.type)];
+  }
+
   /** What both preference forms show besides their values. */
   function tableData(request: FastifyRequest) {
     const delivery = organisationDelivery(request.organisation);
     return {
-      types: NOTIFICATION_TYPES.map((type) => ({ type, key: typeKey(type) })),
+      types: shownTypes().map((type) => ({ type, label: typeLabel(type, request.t) })),
       emailChoices: EMAIL_CHOICES,
       frequencies: DIGEST_FREQUENCIES,
       timeZone: delivery.timeZone,
@@ -67,7 +73,7 @@ export default async function emailNotificationsRoutes(app: FastifyInstance) {
       title: request.t('emailNotifications.preferences.title'),
       ...tableData(request),
       values: {
-        ...choiceValues(choices),
+        ...choiceValues(choices, shownTypes()),
         digestFrequency: settings.digestFrequency ?? 'organisation',
         quietHours: settings.quietHours ? 'own' : 'organisation',
         ...quietValues(settings.quietHours ?? delivery.quietHours),
@@ -78,7 +84,7 @@ export default async function emailNotificationsRoutes(app: FastifyInstance) {
 
   app.post('/account/notifications', async (request, reply) => {
     authorize(request.user, 'app.use');
-    const form = parsePersonalForm(request.body, request.t);
+    const form = parsePersonalForm(request.body, request.t, shownTypes());
     if (!form.ok) {
       return reply.render(
         'email-notifications/preferences',
@@ -95,7 +101,7 @@ export default async function emailNotificationsRoutes(app: FastifyInstance) {
   async function renderAdmin(request: FastifyRequest, reply: FastifyReply, form: { values: Record<string, string>; errors: Record<string, string> } | null, status = 200) {
     // Read fresh, not the request's cached copy: the form shows what is stored.
     const delivery = organisationDelivery(await storedOrganisation(app.db));
-    const values = form?.values ?? { ...choiceValues(await organisationDefaults(app.db)), digestFrequency: delivery.digestFrequency, ...quietValues(delivery.quietHours) };
+    const values = form?.values ?? { ...choiceValues(await organisationDefaults(app.db), shownTypes()), digestFrequency: delivery.digestFrequency, ...quietValues(delivery.quietHours) };
     const entries = await outbox(app);
     return reply.render(
       'email-notifications/admin',
@@ -104,7 +110,7 @@ export default async function emailNotificationsRoutes(app: FastifyInstance) {
         ...tableData(request),
         values,
         errors: form?.errors ?? {},
-        outbox: entries.map((entry) => ({ ...entry, kindLabel: entry.kind === 'digest' ? request.t('emailNotifications.admin.digestKind') : request.t(`emailNotifications.typeLabels.${typeKey(entry.kind)}`) })),
+        outbox: entries.map((entry) => ({ ...entry, kindLabel: entry.kind === 'digest' ? request.t('emailNotifications.admin.digestKind') : typeLabel(entry.kind, request.t) })),
       },
       { status },
     );
@@ -117,7 +123,7 @@ export default async function emailNotificationsRoutes(app: FastifyInstance) {
 
   app.post('/admin/notifications', async (request, reply) => {
     authorize(request.user, 'settings.manage');
-    const form = parseOrganisationForm(request.body, request.t);
+    const form = parseOrganisationForm(request.body, request.t, shownTypes());
     if (!form.ok) return renderAdmin(request, reply, form, 422);
     await saveOrganisationDefaults(app.db, request.user.id, form.value);
     app.organisation.forget();
@@ -161,7 +167,7 @@ export default async function emailNotificationsRoutes(app: FastifyInstance) {
   }
 
   function typeName(request: FastifyRequest, type: string): string {
-    return request.t(`emailNotifications.typeNames.${typeKey(type)}`);
+    return typeNameOf(type, request.t);
   }
 
   function invalidLink(request: FastifyRequest, reply: FastifyReply) {

@@ -3,6 +3,7 @@
 // Titles come from each content kind, loaded for a whole page at once (one query per kind).
 import type { FastifyInstance } from 'fastify';
 import type { Translate } from '../../i18n/index.js';
+import { describePluginNotification, markMootRead } from '../../notifications/plugin-types.js';
 import type { NotificationRow } from './queries.js';
 
 export interface DescribedNotification {
@@ -46,15 +47,29 @@ export async function describeNotifications(
   viewerId: number,
 ): Promise<DescribedNotification[]> {
   const titleOf = await titles(app, rows, t);
-  return rows.map((n) => {
+  const now = Date.now();
+  const described: DescribedNotification[] = [];
+  const moot: number[] = [];
+  for (const n of rows) {
+    const common = { id: n.id, createdAt: n.createdAt, unread: n.readAt === null, total: n.total };
+    // A plugin's type: its own sentence and link (src/notifications/plugin-types.ts).
+    const own = await describePluginNotification(app.db, { ...n, userId: viewerId }, t, now);
+    if (own) {
+      if (own.description === 'moot') moot.push(n.id);
+      else if (own.description === 'failed') app.log.error({ err: own.error, notificationType: n.type }, 'plugin notification could not be described');
+      else described.push({ ...common, text: own.description.text, href: own.description.href });
+      continue;
+    }
     const params = {
       actor: n.actorName ?? t('notifications.someone'),
       title: (n.contentId !== null ? titleOf.get(n.contentId) : undefined) || t('notifications.untitled'),
       space: n.spaceName ?? '',
       count: n.others,
     };
-    return { id: n.id, text: sentence(n, params, t, viewerId), href: hrefOf(n), createdAt: n.createdAt, unread: n.readAt === null, total: n.total };
-  });
+    described.push({ ...common, text: sentence(n, params, t, viewerId), href: hrefOf(n) });
+  }
+  await markMootRead(app.db, moot, now);
+  return described;
 }
 
 function sentence(n: NotificationRow, params: { actor: string; title: string; space: string; count: number }, t: Translate, viewerId: number): string {

@@ -9,6 +9,7 @@ import type { Viewer } from '../../policy/index.js';
 import { compiledForViewer, contentVisibleWith, spaceVisibility, visibilityOf, type Visibility } from '../../policy/visible-content.js';
 import { shownInApp } from '../email-notifications/in-app.js';
 import { INACTIVITY_TIMEOUT_MS } from '../../auth/sessions.js';
+import { pluginNotificationIsOn } from '../../notifications/plugin-types.js';
 
 export const NOTIFICATIONS_PAGE_SIZE = 30;
 
@@ -37,6 +38,8 @@ function shownNotifications(db: Kysely<Database>, visibility: Visibility, userId
     .where('n.created_at', '<=', now)
     // The person's in-app preference for the type (NOTIFY-EMAIL's preferences, else the organisation's default).
     .where(shownInApp('n'))
+    // A plugin's: while its plugin is on (everywhere and in its space) and until it expires.
+    .where(pluginNotificationIsOn('n', now))
     .where((eb) =>
       eb.or([
         eb('n.content_id', 'is', null),
@@ -109,6 +112,8 @@ export interface NotificationRow {
   total: number;
   /** How many different people besides the one named. */
   others: number;
+  /** A plugin's notification: the plugin's object it is about (src/notifications/plugin-types.ts). */
+  subjectId: number | null;
 }
 
 /** The viewer's entries, newest activity first, a page at a time (`before` an entry's latest notification id). */
@@ -138,7 +143,20 @@ export async function listNotifications(
     .leftJoin('users as a', 'a.id', 'n.actor_id')
     .leftJoin('spaces as s', 's.id', 'n.space_id')
     .leftJoin('content as c', 'c.id', 'n.content_id')
-    .select(['n.id', 'n.type', 'n.actor_id', 'a.name as actor_name', 'n.content_id', 'c.kind', 'c.author_id as content_author_id', 'n.space_id', 's.name as space_name', 'n.created_at', 'n.read_at'])
+    .select([
+      'n.id',
+      'n.type',
+      'n.actor_id',
+      'a.name as actor_name',
+      'n.content_id',
+      'c.kind',
+      'c.author_id as content_author_id',
+      'n.space_id',
+      's.name as space_name',
+      'n.created_at',
+      'n.read_at',
+      'n.subject_id',
+    ])
     .where('n.id', 'in', page.map((g) => g.last_id))
     .execute();
   const byId = new Map(latest.map((r) => [r.id, r]));
@@ -162,18 +180,19 @@ export async function listNotifications(
         readAt: r.read_at,
         total: Number(g.total),
         others: Math.max(0, actors - (r.actor_id !== null ? 1 : 0)),
+        subjectId: r.subject_id,
       },
     ];
   });
   return { notifications, next: found.length > NOTIFICATIONS_PAGE_SIZE ? page.at(-1)!.last_id : null };
 }
 
-export type ShownNotification = Pick<NotificationRow, 'id' | 'type' | 'contentId' | 'commentId' | 'spaceId' | 'readAt'>;
+export type ShownNotification = Pick<NotificationRow, 'id' | 'type' | 'actorId' | 'contentId' | 'commentId' | 'spaceId' | 'readAt' | 'subjectId' | 'createdAt'>;
 
 /** One of the viewer's notifications, if it may be shown now (the comment it leads to: its group's oldest unread). */
 export async function findShownNotification(db: Kysely<Database>, viewer: Viewer, id: number, now = Date.now()): Promise<ShownNotification | undefined> {
   const row = await shownNotifications(db, visibilityOf(viewer), viewer.id, now)
-    .select(['n.id', 'n.type', 'n.content_id', 'n.comment_id', 'n.space_id', 'n.read_at'])
+    .select(['n.id', 'n.type', 'n.actor_id', 'n.content_id', 'n.comment_id', 'n.space_id', 'n.read_at', 'n.subject_id', 'n.created_at'])
     .where('n.id', '=', id)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -187,7 +206,17 @@ export async function findShownNotification(db: Kysely<Database>, viewer: Viewer
       .executeTakeFirst();
     commentId = first?.first ?? commentId;
   }
-  return { id: row.id, type: row.type, contentId: row.content_id, commentId, spaceId: row.space_id, readAt: row.read_at };
+  return {
+    id: row.id,
+    type: row.type,
+    actorId: row.actor_id,
+    contentId: row.content_id,
+    commentId,
+    spaceId: row.space_id,
+    readAt: row.read_at,
+    subjectId: row.subject_id,
+    createdAt: row.created_at,
+  };
 }
 
 /** The unread notifications of the entry whose latest notification is `row` (those before it, and it). */

@@ -15,6 +15,7 @@ import { setContentFollow, setSpaceFollow } from '../../notifications/follows.js
 import { notificationEvents } from '../../notifications/live.js';
 import { authorize, can } from '../../policy/index.js';
 import { findSpace } from '../spaces/queries.js';
+import { describePluginNotification } from '../../notifications/plugin-types.js';
 import { describeNotifications, hrefOf } from './describe.js';
 import notificationsLayout from './layout.js';
 import { findShownNotification, listNotifications, markAllRead, markRead } from './queries.js';
@@ -59,6 +60,9 @@ async function notificationsRoutes(app: FastifyInstance) {
     const notification = await findShownNotification(app.db, request.user, idParam(request.params.id));
     if (!notification) throw new NotFound();
     if ((await markRead(app.db, request.user.id, notification)) > 0) notificationEvents.emitFor([request.user.id]);
+    // A plugin's notification leads where its plugin says; nowhere new once it no longer concerns the person.
+    const own = await describePluginNotification(app.db, { ...notification, userId: request.user.id }, request.t, Date.now());
+    if (own) return reply.redirectTo(typeof own.description === 'string' ? '/notifications' : own.description.href);
     return reply.redirectTo(hrefOf(notification));
   });
 
