@@ -3,6 +3,7 @@
 // people are read only through the privacy core (src/privacy). Two parts, merged here: polls/ (a
 // content kind) and surveys/ (pages of their own).
 import { definePlugin, type Hooks, type Slots } from '../../src/plugins/contract.js';
+import { notificationMessages, notificationTypes } from './notifications.js';
 import type { PollsPart } from './part.js';
 import { part as polls } from './polls/index.js';
 import { part as surveys } from './surveys/index.js';
@@ -74,6 +75,7 @@ export default definePlugin({
   slots: mergeSlots(),
   hooks: mergeHooks(),
   jobs: parts.flatMap((p) => p.jobs ?? []),
+  notifications: notificationTypes,
   stylesheets: ['polls.css', 'surveys.css'],
   settings: {
     pollCreators: {
@@ -101,7 +103,7 @@ export default definePlugin({
     },
   },
   messages: {
-    fr: { name: 'Sondages et enquêtes', ...Object.assign({}, ...parts.map((p) => p.messages.fr)) },
-    en: { name: 'Polls and surveys', ...Object.assign({}, ...parts.map((p) => p.messages.en)) },
+    fr: { name: 'Sondages et enquêtes', ...Object.assign({}, ...parts.map((p) => p.messages.fr)), ...notificationMessages.fr },
+    en: { name: 'Polls and surveys', ...Object.assign({}, ...parts.map((p) => p.messages.en)), ...notificationMessages.en },
   },
 });

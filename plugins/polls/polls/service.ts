@@ -12,6 +12,8 @@ import { sql, type Kysely } from 'kysely';
 import { insertContent } from '../../../src/content/store.js';
 import type { Database } from '../../../src/db/schema.js';
 import { average, DEFAULT_MIN_GROUP, distribution, organisationMinGroup, type PrivacyRule, type Shown } from '../../../src/privacy/index.js';
+import { forgetPluginNotifications } from '../../../src/notifications/plugin-types.js';
+import { POLL_OUTCOME } from '../notification-names.js';
 import { DATE_ANSWERS, KIND, MODES, pollsDb, type DateAnswer, type Mode, type Poll } from './kind.js';
 
 /** A poll as its form gives it: the poll's own settings, and its options' labels. */
@@ -303,10 +305,16 @@ export async function reopenPoll(db: Kysely<Database>, pollId: number, now = Dat
     .execute();
 }
 
-/** Closes every poll whose closing date has come (the recurring job). Returns how many. */
-export async function closeDuePolls(db: Kysely<Database>, now: number): Promise<number> {
-  const result = await pollsDb(db).updateTable('polls_polls').set({ closed_at: now }).where('closed_at', 'is', null).where('closes_at', '<=', now).executeTakeFirst();
-  return Number(result.numUpdatedRows);
+/** Closes every poll whose closing date has come (the recurring job). Returns the polls it closed. */
+export async function closeDuePolls(db: Kysely<Database>, now: number): Promise<number[]> {
+  const closed = await pollsDb(db)
+    .updateTable('polls_polls')
+    .set({ closed_at: now })
+    .where('closed_at', 'is', null)
+    .where('closes_at', '<=', now)
+    .returning('content_id')
+    .execute();
+  return closed.map((row) => row.content_id);
 }
 
 /** A mode may only become more private: public → confidential → anonymous. */
@@ -363,6 +371,8 @@ export async function updatePoll(
 
 export async function saveOutcome(db: Kysely<Database>, pollId: number, source: string, html: string): Promise<void> {
   await pollsDb(db).updateTable('polls_polls').set({ outcome: source, outcome_html: html }).where('content_id', '=', pollId).execute();
+  // Done: the invitation to post it goes (../notifications.ts).
+  await forgetPluginNotifications(db, 'polls', { subjectId: pollId, name: POLL_OUTCOME });
 }
 
 // ---- Option order ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import type { PollsPart } from '../part.js';
 import { hooks } from './hooks.js';
 import { messages } from './messages.js';
 import { migrations, tables } from './migrations.js';
+import { reminderJob } from './reminders.js';
 import surveyRoutes from './routes.js';
 import { slots } from './slots.js';
 
@@ -13,8 +14,7 @@ export const part: PollsPart = {
   routes: surveyRoutes,
   slots,
   hooks,
-  // The daily reminders (reminders.ts: sendReminders, tested) are registered once they can be delivered:
-  // a plugin has no notification type of its own yet (issue 6, still open).
-  jobs: [],
+  // Reminders to those who have not answered (reminders.ts), as the plugin's 'survey-reminder' notifications.
+  jobs: [reminderJob],
   messages,
 };

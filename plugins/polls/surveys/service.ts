@@ -7,6 +7,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../../src/db/schema.js';
 import { organisationMinGroup } from '../../../src/privacy/index.js';
 import type { Viewer } from '../../../src/policy/index.js';
+import { forgetPluginNotifications } from '../../../src/notifications/plugin-types.js';
+import { SURVEY_REMINDER } from '../notification-names.js';
 
 export type Audience = 'everyone' | 'space' | 'departments' | 'sites';
 export type QuestionType = 'single' | 'multiple' | 'scale' | 'nps' | 'short' | 'long';
@@ -337,6 +339,8 @@ export async function makeAnonymous(db: Kysely<Database>, surveyId: number, now 
 
 export async function closeSurvey(db: Kysely<Database>, surveyId: number, now = Date.now()): Promise<void> {
   await sdb(db).updateTable('polls_survey_surveys').set({ ends_at: now, updated_at: now }).where('id', '=', surveyId).execute();
+  // Its reminders are moot now.
+  await forgetPluginNotifications(db, 'polls', { subjectId: surveyId, name: SURVEY_REMINDER });
 }
 
 /**
@@ -344,7 +348,10 @@ export async function closeSurvey(db: Kysely<Database>, surveyId: number, now = 
  * record of who answered go with it (foreign keys on delete cascade, one statement).
  */
 export async function deleteSurvey(db: Kysely<Database>, surveyId: number): Promise<void> {
-  await sdb(db).deleteFrom('polls_survey_surveys').where('id', '=', surveyId).execute();
+  await db.transaction().execute(async (trx) => {
+    await sdb(trx).deleteFrom('polls_survey_surveys').where('id', '=', surveyId).execute();
+    await forgetPluginNotifications(trx, 'polls', { subjectId: surveyId });
+  });
 }
 
 export async function hasAnswered(db: Kysely<Database>, surveyId: number, userId: number): Promise<boolean> {
@@ -366,6 +373,9 @@ export async function recordAnswers(db: Kysely<Database>, survey: Survey, userId
   return sdb(db).transaction().execute(async (trx) => {
     const inserted = await trx.insertInto('polls_survey_participation').values({ survey_id: survey.id, user_id: userId }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) return false;
+    // Their reminders go in the same transaction: no row keeps "was reminded on day D" beside "has
+    // answered", which would point at the answers stored from that day on.
+    await forgetPluginNotifications(trx as unknown as Kysely<Database>, 'polls', { subjectId: survey.id, userId, name: SURVEY_REMINDER });
     if (answers.size === 0) return true;
     // The mode as it is now, inside the transaction: the survey may have become anonymous since the
     // page loaded it (identified -> anonymous while nobody had answered); never write a name then.

@@ -32,8 +32,8 @@ export function pollFields(fields: Record<string, string> = {}): Record<string, 
 
 export const VOTER_NAMES = ['Vera Quinault', 'Wanda Rousseau', 'Xavier Simonet', 'Yann Tessier', 'Zoé Ulrich', 'Yves Varenne'];
 
-export async function pollsWorld(options: { enable?: boolean } = {}): Promise<PollsWorld> {
-  const { t, app, admin } = await appWithRepositoryPlugins();
+export async function pollsWorld(options: { enable?: boolean; env?: Record<string, string> } = {}): Promise<PollsWorld> {
+  const { t, app, admin } = await appWithRepositoryPlugins(options.env);
   const bruno = await person(app, 'bruno@example.com', { name: 'Bruno Petit' });
   const voters: Person[] = [];
   for (const [i, name] of VOTER_NAMES.entries()) voters.push(await person(app, `voter${i + 1}@example.com`, { name }));

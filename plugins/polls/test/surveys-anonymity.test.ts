@@ -35,6 +35,8 @@ describe('surveys: anonymity proof', () => {
       const p = await person(w.app, email, { name });
       respondents.push({ ...p, name, email, answer: `answer-${i}-zq${i * 7919} ${name.split(' ')[1]!.slice(0, 3)}x` });
     }
+    // Everyone is reminded first (notifications with the person and the survey), then answers.
+    expect(await sendReminders(w.app.db, Date.now() + 3 * 86_400_000)).toBeGreaterThanOrEqual(NAMES.length);
     for (const [i, r] of respondents.entries()) {
       // A refused attempt first (a bad score): what was typed comes back to them, and goes nowhere else.
       const refused = await w.post(`/polls/surveys/${id}`, { [`q${qs[0]}`]: r.answer, [`q${qs[2]}`]: '11' }, r);
@@ -42,8 +44,10 @@ describe('surveys: anonymity proof', () => {
       const response = await w.post(`/polls/surveys/${id}`, { [`q${qs[0]}`]: r.answer, [`q${qs[1]}`]: String(i % 2), [`q${qs[2]}`]: String(i + 5) }, r);
       if (response.statusCode !== 303) throw new Error(`answer refused: ${response.statusCode}`);
     }
-    // Reminders ran too (they must not pair anyone with anything).
-    await sendReminders(w.app.db, Date.now() + 2 * 86_400_000, async () => {});
+    // Their reminders went with their answers (the others' remain).
+    const reminded = await w.app.db.selectFrom('notifications').select('user_id').where('type', '=', 'polls.survey-reminder').execute();
+    if (reminded.some((r) => respondents.some((p) => p.id === r.user_id))) throw new Error('a respondent still has a reminder');
+    if (reminded.length === 0) throw new Error('expected reminders for those who have not answered');
   });
   afterAll(async () => w.t.close());
 

@@ -42,8 +42,9 @@ export function inDays(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 16);
 }
 
-export async function surveysWorld(): Promise<SurveysWorld> {
-  const { t, app, admin } = await appWithRepositoryPlugins();
+/** `env`: more configuration (SMTP_URL and PUBLIC_URL for the reminders' emails). */
+export async function surveysWorld(env: Record<string, string> = {}): Promise<SurveysWorld> {
+  const { t, app, admin } = await appWithRepositoryPlugins(env);
   const eve = await person(app, 'eve@example.com', { name: 'Eve Editor', role: 'editor' });
   const bruno = await person(app, 'bruno@example.com', { name: 'Bruno Petit' });
   const carla = await person(app, 'carla@example.com', { name: 'Carla Sales' });

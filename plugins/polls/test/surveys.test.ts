@@ -369,7 +369,7 @@ describe('surveys: identified surveys, exports, reminders, GDPR', () => {
   });
 
   it('reminders go only to people of the audience who have not answered; the list is stored nowhere', async () => {
-    const id = await w.createSurvey(w.eve, { audience: 'departments', departments: [String(w.sales)], startsAt: inDays(-2).replace(/T.*/, 'T00:00') });
+    const id = await w.createSurvey(w.eve, { audience: 'departments', departments: [String(w.sales)], startsAt: inDays(-3).replace(/T.*/, 'T00:00') });
     await w.addQuestion(w.eve, id, { qtext: 'Q', qtype: 'short' });
     await w.open(w.eve, id);
     const [q] = await w.questionIds(id);
@@ -448,7 +448,7 @@ describe('surveys: open surveys’ settings, the per-space switch, a mode change
 
   it('a space that switched the plugin off: its surveys 404 for everyone (owner included), are not listed, not offered, not reminded', async () => {
     await w.app.plugins.saveSettings('polls', w.admin.id, { pollCreators: 'members', surveyCreators: 'spaceAdmins' });
-    const id = await w.createSurvey(w.dan, { title: 'Team only', audience: 'space', space: String(w.team), startsAt: inDays(-2).replace(/T.*/, 'T00:00') });
+    const id = await w.createSurvey(w.dan, { title: 'Team only', audience: 'space', space: String(w.team), startsAt: inDays(-3).replace(/T.*/, 'T00:00') });
     await w.addQuestion(w.dan, id, { qtext: 'Q', qtype: 'short' });
     await w.open(w.dan, id);
     const [q] = await w.questionIds(id);
