@@ -68,6 +68,17 @@ export default definePlugin({
   },
   migrations: Object.assign({}, ...parts.map((p) => p.migrations)),
   tables: parts.flatMap((p) => p.tables),
+  // Never in the admins' download of the plugin's data: comparing two downloads would tell who voted
+  // or answered what (anonymous counters and answers, who has answered, confidential votes). Public
+  // polls' votes go too (one table holds them all); the shown counts and results stay.
+  privateTables: [
+    'polls_votes',
+    'polls_participation',
+    'polls_anonymous_counts',
+    'polls_pending_voters',
+    'polls_survey_answers',
+    'polls_survey_participation',
+  ],
   routes: async (app, plugin) => {
     for (const p of parts) await p.routes(app, plugin);
   },

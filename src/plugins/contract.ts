@@ -245,6 +245,12 @@ export interface PluginDefinition {
   migrations?: Record<string, Migration>;
   /** Tables the plugin owns: exported before a purge, then dropped by it. */
   tables?: string[];
+  /**
+   * Among `tables`, those never put in the admins' download of its data: rows that would tell what a
+   * person answered, even by comparing two downloads (anonymous answers and their counters, who has
+   * answered, votes whose names nobody may see). The download says how many rows each one holds.
+   */
+  privateTables?: string[];
   routes?: PluginRoutes;
   contentKinds?: ContentKind[];
   searchSources?: SearchSource[];

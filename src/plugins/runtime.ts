@@ -357,8 +357,16 @@ export class PluginRuntime {
     if (!entry?.definition) return null;
     const definition = entry.definition;
     const tables: Record<string, unknown[]> = {};
+    // Private tables: their row counts only (what a purge deletes), never their rows.
+    const withheld: Record<string, number> = {};
+    const privateTables = new Set(definition.privateTables ?? []);
     for (const table of ownTables(definition)) {
       if (!(await tableExists(this.#db, table))) continue;
+      if (privateTables.has(table)) {
+        const [count] = (await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(this.#db)).rows;
+        withheld[table] = Number(count?.n ?? 0);
+        continue;
+      }
       tables[table] = (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(this.#db)).rows;
     }
     const kinds = (definition.contentKinds ?? []).map((kind) => kind.kind);
@@ -370,6 +378,7 @@ export class PluginRuntime {
       plugin: { id, version: definition.version, exportedAt: new Date(this.#clock()).toISOString() },
       settings: this.settings(id),
       tables,
+      ...(Object.keys(withheld).length > 0 ? { withheld: { reason: 'private to the people who answered', rows: withheld } } : {}),
       content,
       comments,
       reactions,
