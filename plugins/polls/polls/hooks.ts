@@ -9,7 +9,8 @@
 // are their participation rows in anonymous polls: an erased person can never sign in again, so the
 // rows that prevented a second vote have no use left, and so are the marks that they voted in a
 // confidential poll since its shown results last moved (polls_pending_voters). Their anonymous answers
-// stay in the counters: nothing links them to the person. The polls they created stay with the
+// stay in the counters: nothing links them to the person; so they stay counted among the respondents
+// (polls_polls.anonymous_respondents, left as it is here: no percentage above 100). The polls they created stay with the
 // organisation, like posts (the core anonymises the author of the content row).
 import type { Hooks } from '../../../src/plugins/contract.js';
 import { KIND, pollsDb } from './kind.js';

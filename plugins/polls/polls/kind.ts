@@ -48,6 +48,8 @@ export interface PollsTable {
   outcome_html: string | null;
   /** Confidential and anonymous polls: how many respondents the shown copy of the counts (polls_anonymous_shown) counts. */
   shown_respondents: Generated<number>;
+  /** Anonymous polls: how many people have voted, erased people included (their answers stay in the counters). */
+  anonymous_respondents: Generated<number>;
 }
 export interface OptionsTable {
   id: Generated<number>;
@@ -73,7 +75,7 @@ export interface ParticipationTable {
   poll_id: number;
   user_id: number;
 }
-/** Confidential polls: who voted or changed their vote since the shown copy was taken (no answer, no time). */
+/** Confidential polls: who voted for the first time since the shown copy was taken (no answer, no time). */
 export interface PendingVotersTable {
   poll_id: number;
   user_id: number;

@@ -121,4 +121,25 @@ export const migrations: Record<string, Migration> = {
         where mode = 'confidential'`.execute(db);
     },
   },
+  // An anonymous poll counted its respondents as its participation rows, which an erasure deletes
+  // while the erased person's answer stays in the counters: more answers than respondents, percentages
+  // above 100. polls_polls.anonymous_respondents counts them instead: raised by each anonymous vote,
+  // set when a poll becomes anonymous, left as it is by an erasure (service.ts). Existing anonymous
+  // polls start from their participation rows, raised to what their counters prove at least (one
+  // answer per person: single choice and rating sum up; the largest counter of a multiple choice; the
+  // most answers to one date), and their shown copy's count likewise.
+  '004-polls-anonymous-respondents': {
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable('polls_polls').addColumn('anonymous_respondents', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      const atLeast = (table: string) => sql`(select coalesce(case p.type
+          when 'multiple' then (select max(c.count) from ${sql.table(table)} c where c.poll_id = p.content_id)
+          when 'dates' then (select max(n) from (select sum(c.count) as n from ${sql.table(table)} c where c.poll_id = p.content_id group by substr(c.answer_key, 1, instr(c.answer_key, ':') - 1)))
+          else (select sum(c.count) from ${sql.table(table)} c where c.poll_id = p.content_id)
+        end, 0))`;
+      await sql`update polls_polls as p
+        set anonymous_respondents = max((select count(*) from polls_participation pp where pp.poll_id = p.content_id), ${atLeast('polls_anonymous_counts')}),
+          shown_respondents = max(p.shown_respondents, ${atLeast('polls_anonymous_shown')})
+        where p.mode = 'anonymous'`.execute(db);
+    },
+  },
 };

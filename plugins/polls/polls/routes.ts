@@ -263,6 +263,12 @@ export default async function pollRoutes(app: FastifyInstance, plugin: PluginCon
     if (typeof ballot === 'string') return refuse(422, ballot);
     const outcome = await castVote(app.db, poll, viewer.id, ballot);
     if (outcome === 'alreadyVoted') return refuse(409, 'alreadyVoted');
+    if (outcome === 'pollChanged') {
+      // Made anonymous or closed meanwhile: nothing was recorded. The poll as it is now, with what they ticked.
+      const now = await loadPoll(app.db, poll.id);
+      if (!now) throw new NotFound();
+      return answerVote(request, reply, viewer, subject, now, 409, { errors: { vote: request.t('plugins.polls.poll.errors.pollChanged') }, typed: typedBallot(now, body) });
+    }
     // Never the answer: only that a vote happened, on which poll.
     request.log.info({ contentId: poll.id }, 'poll vote');
     return answerVote(request, reply, viewer, subject, poll, 200, { notice: outcome === 'changed' ? 'plugins.polls.poll.flash.changed' : 'plugins.polls.poll.flash.voted' });

@@ -5,7 +5,9 @@
 // - public / confidential: named rows in polls_votes, replaced when the person changes their vote;
 // - anonymous: one counter per answer key in polls_anonymous_counts (no user, no time, no row per
 //   answer) and "has voted" in polls_participation (no link to the answer), both in one transaction.
-//   An anonymous vote can never be changed (nothing says which counters were the person's).
+//   An anonymous vote can never be changed (nothing says which counters were the person's). Its
+//   respondents are counted in polls_polls.anonymous_respondents, which an erasure leaves as it is
+//   (the erased person's answer stays in the counters, so they stay a respondent).
 // Confidential and anonymous polls SHOW a copy of their counts, moved only by k people at a time
 // (refreshShown); public polls show their live counts with names.
 import { sql, type Kysely } from 'kysely';
@@ -107,8 +109,10 @@ function voteKey(poll: Poll, row: { option_id: number | null; value: number | nu
  * have acted since the last copy, so that any difference between two things shown is the answers of
  * k people or more:
  * - anonymous: k new respondents (an anonymous vote cannot be changed);
- * - confidential: k distinct people who voted or changed their vote (polls_pending_voters, emptied by
- *   each copy; someone changing their vote five times counts once).
+ * - confidential: k NEW voters, people voting in the poll for the first time (polls_pending_voters,
+ *   emptied by each copy). A changed vote shows with the next copy but does not count towards it:
+ *   counted, one person could change A -> B -> A (nothing moved) and still count, and k - 1 such
+ *   people would move the copy by exactly one newcomer's vote, again and again.
  * The last votes (fewer than k since the last copy) are never shown, even after closing: closing would
  * reveal them by difference just the same. Below k respondents in the copy, the page says "too few".
  */
@@ -116,12 +120,9 @@ async function refreshShown(db: Kysely<Database>, poll: Poll): Promise<void> {
   const polls = pollsDb(db);
   const k = pollRule(poll).minGroup;
   if (poll.mode === 'anonymous') {
-    const [row, participants] = await Promise.all([
-      polls.selectFrom('polls_polls').select('shown_respondents').where('content_id', '=', poll.id).executeTakeFirstOrThrow(),
-      polls.selectFrom('polls_participation').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', poll.id).executeTakeFirstOrThrow(),
-    ]);
+    const row = await polls.selectFrom('polls_polls').select(['shown_respondents', 'anonymous_respondents']).where('content_id', '=', poll.id).executeTakeFirstOrThrow();
     // k new people since the copy (the first copy too: shown_respondents is 0 until then).
-    if (Number(participants.n) >= Number(row.shown_respondents) + k) await takeCopy(db, poll);
+    if (Number(row.anonymous_respondents) >= Number(row.shown_respondents) + k) await takeCopy(db, poll);
   } else if (poll.mode === 'confidential') {
     const pending = await polls.selectFrom('polls_pending_voters').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', poll.id).executeTakeFirstOrThrow();
     if (Number(pending.n) >= k) await takeCopy(db, poll);
@@ -135,9 +136,11 @@ async function takeCopy(db: Kysely<Database>, poll: Poll): Promise<void> {
   let respondents: number;
   if (poll.mode === 'anonymous') {
     await sql`insert into polls_anonymous_shown (poll_id, answer_key, count) select poll_id, answer_key, count from polls_anonymous_counts where poll_id = ${poll.id}`.execute(db);
-    const participants = await polls.selectFrom('polls_participation').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', poll.id).executeTakeFirstOrThrow();
-    respondents = Number(participants.n);
+    // Not the participation rows: an erasure deletes those, while the answer stays in the counters.
+    const row = await polls.selectFrom('polls_polls').select('anonymous_respondents').where('content_id', '=', poll.id).executeTakeFirstOrThrow();
+    respondents = Number(row.anonymous_respondents);
   } else {
+    // An erased voter's rows are gone (and out of the counts): the copy counts the rows that remain.
     const votes = await polls.selectFrom('polls_votes').select(['user_id', 'option_id', 'value', 'answer']).where('poll_id', '=', poll.id).execute();
     const counts = new Map<string, number>();
     for (const v of votes) counts.set(voteKey(poll, v), (counts.get(voteKey(poll, v)) ?? 0) + 1);
@@ -148,20 +151,35 @@ async function takeCopy(db: Kysely<Database>, poll: Poll): Promise<void> {
   await polls.updateTable('polls_polls').set({ shown_respondents: respondents }).where('content_id', '=', poll.id).execute();
 }
 
-export type VoteOutcome = 'voted' | 'changed' | 'alreadyVoted';
+/** `pollChanged`: the poll's mode changed, or it closed, since the route loaded it: nothing was recorded. */
+export type VoteOutcome = 'voted' | 'changed' | 'alreadyVoted' | 'pollChanged';
 
 /**
  * Records a vote (checked by the route). Anonymous: refused when the person has voted already; the
- * counters and the participation row in one transaction. Otherwise the person's rows are replaced;
- * in a confidential poll, a vote that says something new puts the person among those who acted since
- * the shown copy, which may then be taken again (refreshShown).
+ * counters, the respondents' count and the participation row in one transaction. Otherwise the
+ * person's rows are replaced; in a confidential poll, a person's FIRST vote puts them among the new
+ * voters since the shown copy, which may then be taken again (refreshShown); a changed vote waits for
+ * the next copy.
+ *
+ * The mode, k and the closing are read again INSIDE the transaction: the route loaded the poll before,
+ * and its author may have made it anonymous (or closed it) meanwhile. Trusting the route's copy would
+ * write a named vote into an anonymous poll (and let the person vote a second time).
  */
-export async function castVote(db: Kysely<Database>, poll: Poll, userId: number, ballot: Ballot, now = Date.now()): Promise<VoteOutcome> {
+export async function castVote(db: Kysely<Database>, loaded: Poll, userId: number, ballot: Ballot, now = Date.now()): Promise<VoteOutcome> {
   return db.transaction().execute(async (trx) => {
     const polls = pollsDb(trx);
+    const current = await polls.selectFrom('polls_polls').select(['mode', 'min_group', 'closed_at', 'closes_at']).where('content_id', '=', loaded.id).executeTakeFirst();
+    if (!current || current.mode !== loaded.mode) return 'pollChanged';
+    const poll: Poll = { ...loaded, mode: current.mode, minGroup: current.min_group, closedAt: current.closed_at, closesAt: current.closes_at };
+    if (isClosed(poll, now)) return 'pollChanged';
     if (poll.mode === 'anonymous') {
       const inserted = await polls.insertInto('polls_participation').values({ poll_id: poll.id, user_id: userId }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return 'alreadyVoted';
+      await polls
+        .updateTable('polls_polls')
+        .set((eb) => ({ anonymous_respondents: eb('anonymous_respondents', '+', 1) }))
+        .where('content_id', '=', poll.id)
+        .execute();
       for (const key of answerKeys(ballot)) {
         await polls
           .insertInto('polls_anonymous_counts')
@@ -172,7 +190,6 @@ export async function castVote(db: Kysely<Database>, poll: Poll, userId: number,
       await refreshShown(trx, poll);
       return 'voted';
     }
-    const before = await polls.selectFrom('polls_votes').select(['option_id', 'value', 'answer']).where('poll_id', '=', poll.id).where('user_id', '=', userId).execute();
     const deleted = await polls.deleteFrom('polls_votes').where('poll_id', '=', poll.id).where('user_id', '=', userId).executeTakeFirst();
     const rows =
       ballot.kind === 'options'
@@ -181,15 +198,13 @@ export async function castVote(db: Kysely<Database>, poll: Poll, userId: number,
           ? [{ option_id: null, value: ballot.value, answer: null }]
           : [...ballot.answers].map(([optionId, answer]) => ({ option_id: optionId, value: null, answer }));
     if (rows.length > 0) await polls.insertInto('polls_votes').values(rows.map((r) => ({ ...r, poll_id: poll.id, user_id: userId, at: now }))).execute();
-    if (poll.mode === 'confidential') {
-      // The same vote again changes nothing shown, so it does not count as acting.
-      const keys = (list: ReadonlyArray<Parameters<typeof voteKey>[1]>) => list.map((r) => voteKey(poll, r)).sort().join(',');
-      if (before.length === 0 || keys(before) !== keys(rows)) {
-        await polls.insertInto('polls_pending_voters').values({ poll_id: poll.id, user_id: userId }).onConflict((oc) => oc.doNothing()).execute();
-        await refreshShown(trx, poll);
-      }
+    const first = Number(deleted.numDeletedRows) === 0;
+    // Only a first vote counts towards the next copy: a changed vote shows with it, among k new voters.
+    if (poll.mode === 'confidential' && first) {
+      await polls.insertInto('polls_pending_voters').values({ poll_id: poll.id, user_id: userId }).onConflict((oc) => oc.doNothing()).execute();
+      await refreshShown(trx, poll);
     }
-    return Number(deleted.numDeletedRows) > 0 ? 'changed' : 'voted';
+    return first ? 'voted' : 'changed';
   });
 }
 
@@ -216,18 +231,19 @@ async function tally(db: Kysely<Database>, poll: Poll): Promise<{ respondents: n
   const counts = new Map<string, number>();
   const voters = new Map<string, Array<{ id: number; name: string }>>();
   if (poll.mode !== 'public') {
-    const [rows, participants, voted] = await Promise.all([
+    const [rows, row, named] = await Promise.all([
       // The shown copy, never the live counts (see refreshShown).
       polls.selectFrom('polls_anonymous_shown').select(['answer_key', 'count']).where('poll_id', '=', poll.id).execute(),
-      polls.selectFrom('polls_polls').select('shown_respondents').where('content_id', '=', poll.id).executeTakeFirstOrThrow(),
+      polls.selectFrom('polls_polls').select(['shown_respondents', 'anonymous_respondents']).where('content_id', '=', poll.id).executeTakeFirstOrThrow(),
       poll.mode === 'anonymous'
-        ? polls.selectFrom('polls_participation').select((eb) => eb.fn.countAll<number>().as('n')).where('poll_id', '=', poll.id).executeTakeFirstOrThrow()
+        ? null
         : polls.selectFrom('polls_votes').select((eb) => eb.fn.count<number>('user_id').distinct().as('n')).where('poll_id', '=', poll.id).executeTakeFirstOrThrow(),
     ]);
     for (const r of rows) counts.set(r.answer_key, r.count);
-    const shown = Number(participants.shown_respondents);
+    const shown = Number(row.shown_respondents);
+    const voted = named === null ? Number(row.anonymous_respondents) : Number(named.n);
     // Nothing copied yet but some votes: "too few" (below k), not "no answers".
-    if (shown === 0 && Number(voted.n) > 0) return { respondents: Math.min(Number(voted.n), pollRule(poll).minGroup - 1), counts: new Map(), voters };
+    if (shown === 0 && voted > 0) return { respondents: Math.min(voted, pollRule(poll).minGroup - 1), counts: new Map(), voters };
     return { respondents: shown, counts, voters };
   }
   const rows = await polls
@@ -353,6 +369,12 @@ export async function updatePoll(
       if (voters.size > 0) await polls.insertInto('polls_participation').values([...voters].sort((a, b) => a - b).map((userId) => ({ poll_id: poll.id, user_id: userId }))).execute();
       await polls.deleteFrom('polls_votes').where('poll_id', '=', poll.id).execute();
       await polls.deleteFrom('polls_pending_voters').where('poll_id', '=', poll.id).execute();
+      // Added, not set: 0 until now (a poll becomes anonymous once), and a second edit racing this one finds no votes left.
+      await polls
+        .updateTable('polls_polls')
+        .set((eb) => ({ anonymous_respondents: eb('anonymous_respondents', '+', voters.size) }))
+        .where('content_id', '=', poll.id)
+        .execute();
       if (poll.mode === 'public') await takeCopy(trx, { ...poll, mode: 'anonymous', minGroup });
       else await refreshShown(trx, { ...poll, mode: 'anonymous', minGroup });
     } else if (input.mode === 'confidential' && poll.mode === 'public') {

@@ -1,6 +1,7 @@
 // Confidential polls protect their voters in their results as anonymous polls do: what they show is a
-// saved copy of their counts, taken again only when at least k distinct people have voted or changed
-// their vote since the last copy, and nothing below k voters in total. The same for every viewer (the
+// saved copy of their counts, taken again only when at least k new people have voted since the last
+// copy (a changed vote shows with the next copy but does not count towards it), and nothing below k
+// voters in total. The same for every viewer (the
 // author included) and everywhere (poll page, panel fragment, the answer to an htmx vote, the content
 // page, the feed card); each voter still sees their own vote. Public polls stay live, with names.
 import { sql } from 'kysely';
@@ -22,7 +23,7 @@ afterEach(async () => {
 
 const HX = { 'hx-request': 'true', 'hx-request-type': 'partial' };
 const TOO_FEW = 'Too few answers to show results without identifying people.';
-const NOTE = 'Results are updated after every 3 votes, so that nobody can read a colleague’s vote.';
+const NOTE = 'Results are updated after every 3 new voters, so that nobody can read a colleague’s vote.';
 
 const fold = (text: string) => text.replace(/\s+/g, ' ').trim();
 
@@ -71,14 +72,15 @@ describe('confidential polls show a copy of their counts, moved by k people at a
     expect(atK).toContain('3 voters');
     expect(atK).toContain('2 (67%)');
     expect(atK).toContain('1 (33%)');
-    expect(atK).toContain('the results change only once at least 3 people have voted or changed their vote.');
+    expect(atK).toContain('the results change only once at least 3 new people have voted; changed votes show then.');
     expect(await resultsText(id, w.voters[5]!)).toBe(atK);
     // The note on the poll, in English and in French.
     expect(fold(html(await w.get(`/polls/${id}`, w.voters[5])).querySelector('.poll__groups')?.text ?? '')).toBe(NOTE);
     await w.app.db.updateTable('users').set({ locale: 'fr' }).where('id', '=', w.voters[5]!.id).execute();
     const fr = html(await w.get(`/polls/${id}`, w.voters[5]));
-    expect(fold(fr.querySelector('.poll__groups')?.text ?? '')).toBe('Les résultats sont mis à jour tous les 3 votes, pour que personne ne puisse lire le vote d’une autre personne.');
-    expect(fold(fr.querySelector('.poll-results')?.text ?? '')).toContain('lorsqu’au moins 3 personnes ont voté ou changé leur vote.');
+    expect(fold(fr.querySelector('.poll__groups')?.text ?? '')).toBe('Les résultats sont mis à jour toutes les 3 nouvelles personnes ayant voté, pour que personne ne puisse lire le vote d’une autre personne.');
+    expect(fold(fr.querySelector('.poll-results')?.text ?? '')).toContain('lorsqu’au moins 3 nouvelles personnes ont voté ; les votes changés apparaissent alors.');
+    expect(fr.querySelector('.poll-results')?.text).toContain('ont voté\u202F; les votes');
   });
 
   it('do not move with the (k+1)th vote, in the page, the fragment or the answer to an htmx vote; nor on closing', async () => {
@@ -99,41 +101,60 @@ describe('confidential polls show a copy of their counts, moved by k people at a
     expect(await resultsText(id, w.voters[5]!)).toBe(atK);
   });
 
-  it('move once k distinct people have changed their vote', async () => {
-    const { id, monday, thursday } = await confidentialPoll();
-    for (const voter of w.voters.slice(0, 3)) await vote(id, voter, monday);
-    const atK = await resultsText(id, w.bruno);
-    expect(atK).toContain('3 (100%)');
-    await vote(id, w.voters[0]!, thursday);
-    await vote(id, w.voters[1]!, thursday);
-    expect(await resultsText(id, w.bruno)).toBe(atK);
-    await vote(id, w.voters[2]!, thursday);
-    const moved = await resultsText(id, w.bruno);
-    expect(moved).toContain('3 voters');
-    expect(moved).toMatch(/Monday ?0 \(0%\)/);
-    expect(moved).toMatch(/Thursday ?3 \(100%\)/);
-    expect(await fragmentText(id, w.voters[5]!)).toBe(moved);
-  });
-
-  it('count one person changing their vote again and again once (and the same vote again not at all)', async () => {
+  it('do not move when people change their vote: the changes show with the next copy, taken at k new voters', async () => {
     const { id, monday, thursday, friday } = await confidentialPoll();
     for (const voter of w.voters.slice(0, 3)) await vote(id, voter, monday);
     const atK = await resultsText(id, w.bruno);
-    for (const option of [thursday, friday, thursday, friday, thursday]) await vote(id, w.voters[0]!, option);
+    expect(atK).toContain('3 (100%)');
+    // All three change their vote (and one again and again): nothing moves.
+    for (const voter of w.voters.slice(0, 3)) await vote(id, voter, thursday);
+    for (const option of [friday, thursday, friday]) await vote(id, w.voters[0]!, option);
     expect(await resultsText(id, w.bruno)).toBe(atK);
-    // Voting the same again changes nothing, so it does not count as a person acting.
-    await vote(id, w.voters[1]!, monday);
+    const db = w.app.db.withTables<{ polls_pending_voters: { poll_id: number; user_id: number } }>();
+    expect(await db.selectFrom('polls_pending_voters').selectAll().where('poll_id', '=', id).execute()).toEqual([]);
+    // Two new voters: still fewer than k since the copy.
+    await vote(id, w.voters[3]!, monday);
+    await vote(id, w.voters[4]!, monday);
     expect(await resultsText(id, w.bruno)).toBe(atK);
-    // A second person: still fewer than k people since the copy.
-    await vote(id, w.voters[3]!, friday);
-    expect(await resultsText(id, w.bruno)).toBe(atK);
-    // The third distinct person: the copy moves, by three people at once.
-    await vote(id, w.voters[2]!, friday);
+    // The third new voter: the copy moves, by three new people at once, with the changes.
+    await vote(id, w.voters[5]!, monday);
     const moved = await resultsText(id, w.bruno);
-    expect(moved).toContain('4 voters');
-    expect(moved).toMatch(/Monday ?1 \(25%\)/);
-    expect(moved).toMatch(/Thursday ?1 \(25%\)/);
-    expect(moved).toMatch(/Friday ?2 \(50%\)/);
+    expect(moved).toContain('6 voters');
+    expect(moved).toMatch(/Monday ?3 \(50%\)/);
+    expect(moved).toMatch(/Thursday ?2 \(33%\)/);
+    expect(moved).toMatch(/Friday ?1 \(17%\)/);
+    expect(await fragmentText(id, w.voters[5]!)).toBe(moved);
+  });
+
+  // Review of issue 6: counted as acting, a vote changed A -> B -> A moved nothing yet counted, so two
+  // such people (k - 1) and one newcomer moved the copy by exactly the newcomer's vote, again and again.
+  it('a vote changed and changed back does not count as acting: the copy never moves by one person’s vote', async () => {
+    const { id, monday, thursday, friday } = await confidentialPoll();
+    for (const voter of w.voters.slice(0, 3)) await vote(id, voter, monday);
+    const before = await resultsText(id, w.bruno);
+    expect(before).toContain('3 voters');
+    for (const voter of w.voters.slice(0, 2)) {
+      await vote(id, voter, thursday);
+      await vote(id, voter, monday);
+    }
+    // The newcomer: the only change in the counts since the copy.
+    await vote(id, w.voters[3]!, friday);
+    expect(await resultsText(id, w.bruno), 'the copy moved by the vote of one person').toBe(before);
+  });
+
+  it('after a voter’s erasure, show the copy as it was, then the votes left (never above 100%)', async () => {
+    const { id, monday, thursday } = await confidentialPoll();
+    for (const voter of w.voters.slice(0, 3)) await vote(id, voter, monday);
+    await w.app.db.transaction().execute((trx) => w.app.plugins.eraseUser(trx, w.voters[0]!.id, Date.now()));
+    // The copy still counts the erased person (it moves only with k new voters).
+    const kept = await resultsText(id, w.bruno);
+    expect(kept).toContain('3 voters');
+    expect(kept).toMatch(/Monday ?3 \(100%\)/);
+    for (const voter of w.voters.slice(3, 6)) await vote(id, voter, thursday);
+    const moved = await resultsText(id, w.bruno);
+    expect(moved).toContain('5 voters');
+    expect(moved).toMatch(/Monday ?2 \(40%\)/);
+    expect(moved).toMatch(/Thursday ?3 \(60%\)/);
   });
 
   it('let each voter see their own current choice (and only them), on the form and once closed', async () => {

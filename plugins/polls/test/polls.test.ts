@@ -2,11 +2,15 @@
 // escaping), voting in every mode (who sees which names), anonymous results below and at k, results
 // visibility rules, double vote, closed polls, private spaces, mode changes, closing job, outcome,
 // search, export and erasure, the per-space switch.
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { html } from '../../../test/helpers/app.js';
 import { createPost } from '../../../test/helpers/content.js';
 import { hrefs, searchUrl } from '../../../test/helpers/search.js';
 import type { Person } from '../../../test/helpers/spaces.js';
+import { loadPoll, type Poll } from '../polls/kind.js';
+import { migrations } from '../polls/migrations.js';
+import { castVote, closePoll, updatePoll } from '../polls/service.js';
 import { optionIds, pollsWorld, VOTER_NAMES, type PollsWorld } from './polls-helpers.js';
 
 let w: PollsWorld;
@@ -33,6 +37,37 @@ async function vote(id: number, who: Person, payload: Record<string, string | st
 
 async function setMinGroup(k: number) {
   await w.app.db.updateTable('organisation').set({ privacy_min_group: k }).execute();
+}
+
+/** Makes a poll anonymous as its edit form does, from the copy given (loaded before). */
+const makeAnonymous = (poll: Poll) => updatePoll(w.app.db, poll, { question: poll.question, description: poll.description, closesAt: poll.closesAt, mode: 'anonymous' });
+
+/**
+ * Runs `meanwhile` just before the next transaction starts: in a vote request, after the route has
+ * loaded the poll and before castVote writes (two requests at once, made certain).
+ */
+function beforeNextTransaction(meanwhile: () => Promise<unknown>) {
+  const db = w.app.db;
+  const original = db.transaction.bind(db);
+  db.transaction = (() => {
+    db.transaction = original;
+    const builder = original();
+    return {
+      execute: async <T>(fn: Parameters<typeof builder.execute<T>>[0]) => {
+        await meanwhile();
+        return builder.execute(fn);
+      },
+    };
+  }) as unknown as typeof db.transaction;
+}
+
+/** A poll's named votes and participation rows. */
+async function rowsOf(id: number) {
+  const db = w.app.db.withTables<{ polls_votes: { poll_id: number; user_id: number; option_id: number | null }; polls_participation: { poll_id: number; user_id: number } }>();
+  return {
+    named: await db.selectFrom('polls_votes').select(['user_id', 'option_id']).where('poll_id', '=', id).execute(),
+    participants: (await db.selectFrom('polls_participation').select('user_id').where('poll_id', '=', id).execute()).map((r) => r.user_id),
+  };
 }
 
 describe('creating a poll', () => {
@@ -321,6 +356,49 @@ describe('refusals', () => {
     expect(Number(count.n)).toBe(1);
   });
 
+  // Review of issue 6: castVote trusted the mode of the poll the route had loaded; made anonymous
+  // meanwhile, the poll got a named vote (and the person could vote a second time).
+  it('a vote racing a change to anonymous never leaves a named vote in an anonymous poll', async () => {
+    for (const from of ['public', 'confidential'] as const) {
+      const id = await w.addPoll(w.bruno, w.team, { mode: from });
+      const [monday] = (await optionIds(w.app, id)) as [number];
+      const stale = (await loadPoll(w.app.db, id))!;
+      await makeAnonymous(stale);
+      expect(await castVote(w.app.db, stale, w.voters[0]!.id, { kind: 'options', optionIds: [monday] })).toBe('pollChanged');
+      expect(await rowsOf(id), `${from} → anonymous: a named vote in an anonymous poll`).toEqual({ named: [], participants: [] });
+    }
+  });
+
+  it('a vote racing a change of mode or a closing is refused (409), says so in en and fr and keeps what was ticked', async () => {
+    for (const from of ['public', 'confidential'] as const) {
+      const id = await w.addPoll(w.bruno, w.team, { mode: from });
+      const [, thursday] = (await optionIds(w.app, id)) as [number, number];
+      const loaded = (await loadPoll(w.app.db, id))!;
+      beforeNextTransaction(() => makeAnonymous(loaded));
+      const raced = await vote(id, w.voters[0]!, { option: String(thursday) });
+      expect(raced.statusCode, from).toBe(409);
+      expect(raced.body).toContain('This poll changed while you were voting: check it and vote again.');
+      const page = html(raced);
+      // The poll as it is now (anonymous), with the answer they ticked still ticked.
+      expect(page.querySelectorAll('input[name="option"][checked]').map((i) => i.getAttribute('value'))).toEqual([String(thursday)]);
+      expect(page.text).toContain('Anonymous: your answer is linked to you nowhere');
+      expect(await rowsOf(id)).toEqual({ named: [], participants: [] });
+      // Voting again, knowingly: recorded once, anonymously.
+      expect((await vote(id, w.voters[0]!, { option: String(thursday) })).statusCode).toBe(303);
+      expect(await rowsOf(id)).toEqual({ named: [], participants: [w.voters[0]!.id] });
+    }
+    // Closed meanwhile, in French, with htmx (the panel alone).
+    await w.app.db.updateTable('users').set({ locale: 'fr' }).where('id', '=', w.voters[1]!.id).execute();
+    const id = await w.addPoll(w.bruno, w.team, { mode: 'confidential' });
+    const [monday] = (await optionIds(w.app, id)) as [number];
+    beforeNextTransaction(() => closePoll(w.app.db, id));
+    const raced = await vote(id, w.voters[1]!, { option: String(monday) }, HX);
+    expect(raced.statusCode).toBe(409);
+    expect(raced.body).not.toContain('<html');
+    expect(raced.body).toContain('Ce sondage a changé pendant votre vote\u202F: vérifiez-le et votez à nouveau.');
+    expect(await rowsOf(id)).toEqual({ named: [], participants: [] });
+  });
+
   it('answers 404 where the plugin is switched off in the space', async () => {
     const id = await w.addPoll(w.bruno, w.team);
     await w.app.plugins.setSpaceSwitch('polls', w.team, false, w.admin.id);
@@ -471,6 +549,57 @@ describe('export and erasure', () => {
     const db = w.app.db.withTables<{ polls_votes: { user_id: number }; polls_participation: { user_id: number } }>();
     expect(await db.selectFrom('polls_votes').selectAll().where('user_id', '=', w.voters[0]!.id).execute()).toEqual([]);
     expect(await db.selectFrom('polls_participation').selectAll().where('user_id', '=', w.voters[0]!.id).execute()).toEqual([]);
+  });
+
+  // Review of issue 6: an anonymous poll counted its respondents as its participation rows, which an
+  // erasure deletes while the answer stays in the counters: percentages above 100.
+  it('an erased voter’s anonymous answer is still counted as a respondent (no percentage above 100)', async () => {
+    await setMinGroup(3);
+    const id = await w.addPoll(w.bruno, w.team, { mode: 'anonymous' });
+    const [monday] = (await optionIds(w.app, id)) as [number];
+    for (const voter of w.voters.slice(0, 3)) await vote(id, voter, { option: String(monday) });
+    expect(await resultsText(id, w.bruno)).toContain('3 voters');
+    await w.app.db.transaction().execute((trx) => w.app.plugins.eraseUser(trx, w.voters[0]!.id, Date.now()));
+    expect(await resultsText(id, w.bruno)).toContain('3 (100%)');
+    // Three new people: the copy moves (k = 3), counting the erased person's answer and the person.
+    for (const voter of w.voters.slice(3, 6)) await vote(id, voter, { option: String(monday) });
+    const text = await resultsText(id, w.bruno);
+    expect(text).toContain('6 voters');
+    expect(text).toContain('6 (100%)');
+    // One more: not shown alone.
+    await vote(id, w.bruno, { option: String(monday) });
+    expect(await resultsText(id, w.bruno)).toBe(text);
+  });
+
+  it('anonymous polls from before the respondents’ count get it from their participation and counters (migration)', async () => {
+    await setMinGroup(3);
+    const single = await w.addPoll(w.bruno, w.team, { mode: 'anonymous' });
+    const multiple = await w.addPoll(w.bruno, w.team, { mode: 'anonymous', type: 'multiple', minChoices: '1', maxChoices: '3' });
+    const [monday] = (await optionIds(w.app, single)) as [number];
+    const [mMonday, mThursday] = (await optionIds(w.app, multiple)) as [number, number];
+    for (const voter of w.voters.slice(0, 4)) {
+      await vote(single, voter, { option: String(monday) });
+      expect((await vote(multiple, voter, { option: [String(mMonday), String(mThursday)] })).statusCode).toBe(303);
+    }
+    // As the database was: no column, and an erasure that took a participation row of each poll.
+    await w.app.db.transaction().execute((trx) => w.app.plugins.eraseUser(trx, w.voters[0]!.id, Date.now()));
+    await sql`alter table polls_polls drop column anonymous_respondents`.execute(w.app.db);
+    await sql`update polls_polls set shown_respondents = 2 where content_id = ${single}`.execute(w.app.db);
+    await migrations['004-polls-anonymous-respondents']!.up(w.app.db);
+    const rows = await w.app.db
+      .withTables<{ polls_polls: { content_id: number; anonymous_respondents: number; shown_respondents: number } }>()
+      .selectFrom('polls_polls')
+      .select(['content_id', 'anonymous_respondents', 'shown_respondents'])
+      .where('content_id', 'in', [single, multiple])
+      .orderBy('content_id')
+      .execute();
+    // Single choice: one answer per person, so 4 answers are 4 people (3 rows left); the copy (taken
+    // at 3) likewise. Multiple choice: the largest counter (4) proves 4 people at least.
+    expect(rows).toEqual([
+      { content_id: single, anonymous_respondents: 4, shown_respondents: 3 },
+      { content_id: multiple, anonymous_respondents: 4, shown_respondents: 3 },
+    ]);
+    expect(await resultsText(single, w.bruno)).toContain('3 (100%)');
   });
 });
 
