@@ -89,6 +89,18 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('polls_survey_named_answers_user').on('polls_survey_named_answers').column('user_id').execute();
     },
   },
+  // The one breakdown of an identified survey's results, chosen by its owner (null: none), fixed once
+  // the survey opens: two breakdowns of the same answers could be subtracted into a group below k.
+  // Existing surveys get none; an anonymous survey always has none.
+  '102-surveys-slice-by': {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema
+        .alterTable('polls_survey_surveys')
+        .addColumn('slice_by', 'text', (c) => c.check(sql`slice_by is null or (anonymous = 0 and slice_by in ('department', 'site'))`))
+        .execute();
+    },
+  },
 };
 
 /** Children first, so that a purge dropping them in order never trips a foreign key. */

@@ -2,8 +2,10 @@
 // survey's k applies to every question of an anonymous survey (below k: "too few answers", which is
 // not "no answers"); free texts come shuffled and without time. The CSV export is built from these
 // same results (resultsCsv), so it can never say more than the page.
-// Slices (identified surveys only): the countable questions per department or site of the
-// respondents' current profile, every slice through the core's `slices` with the survey's fixed k.
+// Slices (identified surveys only): the countable questions per department OR per site (the one
+// breakdown the owner chose before opening, never both: two breakdowns of the same answers could be
+// subtracted into a crossed group below k), by the respondents' current profile, computed live, every
+// slice through the core's `slices` with the survey's fixed k.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../src/db/schema.js';
 import type { Translate } from '../../../src/i18n/index.js';
@@ -100,13 +102,15 @@ export function sliceRule(survey: Survey): PrivacyRule {
 export const slicedTypes: ReadonlySet<Question['type']> = new Set(['single', 'multiple', 'scale', 'nps']);
 
 /**
- * An identified survey's countable questions per department or site of the respondents' current
- * profile, with a last group for people without one; every group listed (empty ones are "too few"
- * too). Each group's value is built by the core's functions, then `slices` applies k and the
- * difference rule. Anonymous surveys: nothing (their answers have no person to slice by).
+ * An identified survey's countable questions per department or site (its one chosen breakdown, and
+ * no other) of the respondents' current profile, with a last group for people without one; every
+ * group listed (empty ones are "too few" too). Each group's value is built by the core's functions,
+ * then `slices` applies k and the difference rule. Anonymous surveys, or no breakdown chosen: nothing
+ * (anonymous answers have no person to slice by).
  */
-export async function surveySlices(db: Kysely<Database>, survey: Survey, by: SliceBy, t: Translate): Promise<QuestionSlices[]> {
-  if (survey.anonymous) return [];
+export async function surveySlices(db: Kysely<Database>, survey: Survey, t: Translate): Promise<QuestionSlices[]> {
+  const by = survey.sliceBy ?? null;
+  if (survey.anonymous || by === null) return [];
   const rule = sliceRule(survey);
   const [questions, units, rows] = await Promise.all([questionsOf(db, survey.id), unitList(db, by), namedValuesByUnit(db, survey.id, by)]);
   const known = new Set(units.map((u) => u.id));

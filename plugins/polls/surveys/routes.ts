@@ -20,6 +20,7 @@ import {
   QUESTION_MAX,
   QUESTION_TYPES,
   SHORT_MAX,
+  SLICE_BYS,
   SUMMARY_MAX,
   TITLE_MAX,
   addQuestion,
@@ -113,6 +114,7 @@ export default async function surveyRoutes(app: FastifyInstance, plugin: PluginC
       departments: list(body.departments),
       sites: list(body.sites),
       mode: text(body.mode),
+      sliceBy: text(body.sliceBy),
       startsAt: text(body.startsAt),
       endsAt: text(body.endsAt),
     };
@@ -140,6 +142,14 @@ export default async function surveyRoutes(app: FastifyInstance, plugin: PluginC
     if (!opened && audience === 'sites' && sites.length === 0) errors.sites = t(`${M}.errors.units`);
     if (values.mode !== 'anonymous' && values.mode !== 'identified') errors.mode = t('validation.choice');
     const anonymous = values.mode !== 'identified';
+    // The one breakdown of the results: identified surveys only (anonymous: none, whatever is sent),
+    // fixed once open (the form shows it read-only then; a value sent anyway is not read).
+    let sliceBy: SliceBy | null = null;
+    if (opened) sliceBy = existing.sliceBy ?? null;
+    else if (!anonymous && values.sliceBy !== '' && values.sliceBy !== 'none') {
+      if ((SLICE_BYS as readonly string[]).includes(values.sliceBy as string)) sliceBy = values.sliceBy as SliceBy;
+      else errors.sliceBy = t('validation.choice');
+    }
     const date = (name: 'startsAt' | 'endsAt') => {
       const raw = values[name] as string;
       if (!raw) return null;
@@ -160,7 +170,7 @@ export default async function surveyRoutes(app: FastifyInstance, plugin: PluginC
     if (audience && !opened && !isAdmin(request.user as Viewer) && !mayCreate(request.user as Viewer, setting(), audience, spaceId)) {
       errors.audience = t(`${M}.errors.notAllowed`);
     }
-    const input: SurveyInput = { title, intro: values.intro as string, audience: audience ?? 'everyone', spaceId, departments, sites, anonymous, startsAt, endsAt };
+    const input: SurveyInput = { title, intro: values.intro as string, audience: audience ?? 'everyone', spaceId, departments, sites, anonymous, sliceBy: anonymous ? null : sliceBy, startsAt, endsAt };
     return { ok: Object.keys(errors).length === 0, values, errors, input };
   }
 
@@ -254,6 +264,7 @@ export default async function surveyRoutes(app: FastifyInstance, plugin: PluginC
       departments: survey.departments.map(String),
       sites: survey.sites.map(String),
       mode: survey.anonymous ? 'anonymous' : 'identified',
+      sliceBy: survey.sliceBy ?? 'none',
       startsAt: survey.startsAt === null ? '' : toZonedDateTimeInput(survey.startsAt, timeZone),
       endsAt: survey.endsAt === null ? '' : toZonedDateTimeInput(survey.endsAt, timeZone),
     };
@@ -338,8 +349,9 @@ export default async function surveyRoutes(app: FastifyInstance, plugin: PluginC
     const read = readSurvey(request, (request.body ?? {}) as Body, survey);
     if (!read.ok) return renderEdit(request, reply, { survey, values: read.values, errors: read.errors }, 422);
     if (survey.openedAt !== null) {
-      // Open: only the title, introduction, end and a more private mode change; audience, start and k stay.
-      const input = { ...read.input, audience: survey.audience, spaceId: survey.spaceId, departments: survey.departments, sites: survey.sites, startsAt: survey.startsAt, anonymous: survey.anonymous };
+      // Open: only the title, introduction, end and a more private mode change; audience, start, k and
+      // the breakdown stay (the breakdown goes to none if the survey becomes anonymous).
+      const input = { ...read.input, audience: survey.audience, spaceId: survey.spaceId, departments: survey.departments, sites: survey.sites, startsAt: survey.startsAt, anonymous: survey.anonymous, sliceBy: survey.sliceBy ?? null };
       if (read.input.anonymous && !survey.anonymous && !(await makeAnonymous(app.db, survey.id))) {
         return renderEdit(request, reply, { survey, values: read.values, errors: { mode: request.t(`${M}.errors.answeredAlready`) } }, 422);
       }
@@ -484,14 +496,19 @@ export default async function surveyRoutes(app: FastifyInstance, plugin: PluginC
   const resultsPending = (survey: Survey, now = Date.now()) => survey.anonymous && surveyState(survey, now) !== 'closed';
 
   /**
-   * The slice asked for (?slice=department|site), identified surveys only: an anonymous survey is
-   * never sliced, whatever the query says; anything else than the two values means none.
+   * The survey's one breakdown (chosen by its owner before opening), identified surveys only. The page
+   * always shows it; the CSV adds it when ?slice names it. No other slicing is ever computed, whatever
+   * the query says: two breakdowns of the same answers could be subtracted into a group below k.
    */
-  const sliceOf = (request: FastifyRequest, survey: Survey): SliceBy | null => (survey.anonymous ? null : parseSlice(single((request.query as Body | undefined)?.slice)));
+  const sliceOf = (survey: Survey): SliceBy | null => (survey.anonymous ? null : (survey.sliceBy ?? null));
+  const csvSliceOf = (request: FastifyRequest, survey: Survey): SliceBy | null => {
+    const chosen = sliceOf(survey);
+    return chosen !== null && parseSlice(single((request.query as Body | undefined)?.slice)) === chosen ? chosen : null;
+  };
 
   async function renderResults(request: FastifyRequest, reply: FastifyReply, survey: Survey, form: { values: Record<string, unknown>; errors: Errors }, status = 200) {
     const pending = resultsPending(survey);
-    const sliceBy = request.method === 'GET' ? sliceOf(request, survey) : null;
+    const sliceBy = sliceOf(survey);
     return reply.render(
       '/plugins/polls/survey/results',
       {
@@ -503,7 +520,7 @@ export default async function surveyRoutes(app: FastifyInstance, plugin: PluginC
         results: pending ? [] : await surveyResults(app.db, survey),
         participants: await shownParticipants(survey),
         sliceBy,
-        sliced: sliceBy && !pending ? await surveySlices(app.db, survey, sliceBy, request.t) : [],
+        sliced: sliceBy && !pending ? await surveySlices(app.db, survey, request.t) : [],
         sliceK: survey.minGroup ?? (await organisationMinGroup(app.db)),
         ...form,
       },
@@ -527,8 +544,8 @@ export default async function surveyRoutes(app: FastifyInstance, plugin: PluginC
     const survey = await managedSurvey(request.user, idParam(request.params.id));
     // The same rule as the page: an anonymous survey's results exist once it has closed.
     if (resultsPending(survey)) throw new NotFound();
-    const sliceBy = sliceOf(request, survey);
-    const csv = surveyCsv(await surveyResults(app.db, survey), request.t, sliceBy ? await surveySlices(app.db, survey, sliceBy, request.t) : []);
+    const sliceBy = csvSliceOf(request, survey);
+    const csv = surveyCsv(await surveyResults(app.db, survey), request.t, sliceBy ? await surveySlices(app.db, survey, request.t) : []);
     return reply
       .header('Content-Type', 'text/csv; charset=utf-8')
       .header('Content-Disposition', `attachment; filename="survey-${survey.id}-results${sliceBy ? `-by-${sliceBy}` : ''}.csv"`)

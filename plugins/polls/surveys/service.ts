@@ -10,6 +10,10 @@ import type { Viewer } from '../../../src/policy/index.js';
 import { forgetPluginNotifications } from '../../../src/notifications/plugin-types.js';
 import { SURVEY_REMINDER } from '../notification-names.js';
 
+/** What results of an identified survey can be sliced by (the respondent's current profile): one, chosen per survey. */
+export type SliceBy = 'department' | 'site';
+export const SLICE_BYS: readonly SliceBy[] = ['department', 'site'];
+
 export type Audience = 'everyone' | 'space' | 'departments' | 'sites';
 export type QuestionType = 'single' | 'multiple' | 'scale' | 'nps' | 'short' | 'long';
 export const QUESTION_TYPES: readonly QuestionType[] = ['single', 'multiple', 'scale', 'nps', 'short', 'long'];
@@ -38,6 +42,7 @@ export interface SurveysTable {
   summary_html: string;
   summary_published: number;
   last_reminder_day: string | null;
+  slice_by: SliceBy | null;
   created_at: number;
   updated_at: number;
 }
@@ -87,6 +92,11 @@ export interface Survey {
   departments: number[];
   sites: number[];
   anonymous: boolean;
+  /**
+   * The one breakdown of an identified survey's results (null or absent: none; always none when
+   * anonymous), fixed once open. Optional so that a Survey built by hand (tests) means none.
+   */
+  sliceBy?: SliceBy | null;
   minGroup: number | null;
   startsAt: number | null;
   endsAt: number | null;
@@ -117,6 +127,7 @@ function toSurvey(row: SurveysTable, units: Array<{ kind: string; unit_id: numbe
     departments: units.filter((u) => u.kind === 'department').map((u) => u.unit_id),
     sites: units.filter((u) => u.kind === 'site').map((u) => u.unit_id),
     anonymous: row.anonymous === 1,
+    sliceBy: row.anonymous === 1 ? null : row.slice_by,
     minGroup: row.min_group,
     startsAt: row.starts_at,
     endsAt: row.ends_at,
@@ -202,6 +213,8 @@ export interface SurveyInput {
   departments: number[];
   sites: number[];
   anonymous: boolean;
+  /** Ignored (none) when anonymous. */
+  sliceBy: SliceBy | null;
   startsAt: number | null;
   endsAt: number | null;
 }
@@ -228,6 +241,7 @@ export async function createSurvey(db: Kysely<Database>, authorId: number, input
         audience: input.audience,
         space_id: input.audience === 'space' ? input.spaceId : null,
         anonymous: input.anonymous ? 1 : 0,
+        slice_by: input.anonymous ? null : input.sliceBy,
         min_group: null,
         starts_at: input.startsAt,
         ends_at: input.endsAt,
@@ -247,7 +261,7 @@ export async function createSurvey(db: Kysely<Database>, authorId: number, input
   });
 }
 
-/** Edits a draft's settings; once open, only the dates' end and a more private mode (routes check). */
+/** Edits a draft's settings; once open, only the dates' end and a more private mode (routes check; the breakdown stays as given). */
 export async function updateSurvey(db: Kysely<Database>, surveyId: number, input: SurveyInput, now = Date.now()): Promise<void> {
   await sdb(db).transaction().execute(async (trx) => {
     await trx
@@ -258,6 +272,7 @@ export async function updateSurvey(db: Kysely<Database>, surveyId: number, input
         audience: input.audience,
         space_id: input.audience === 'space' ? input.spaceId : null,
         anonymous: input.anonymous ? 1 : 0,
+        slice_by: input.anonymous ? null : input.sliceBy,
         starts_at: input.startsAt,
         ends_at: input.endsAt,
         updated_at: now,
@@ -332,7 +347,8 @@ export async function makeAnonymous(db: Kysely<Database>, surveyId: number, now 
   return s.transaction().execute(async (trx) => {
     const answered = await trx.selectFrom('polls_survey_participation').select('user_id').where('survey_id', '=', surveyId).limit(1).executeTakeFirst();
     if (answered) return false;
-    await trx.updateTable('polls_survey_surveys').set({ anonymous: 1, updated_at: now }).where('id', '=', surveyId).execute();
+    // Anonymous surveys are never sliced: the breakdown goes with the names.
+    await trx.updateTable('polls_survey_surveys').set({ anonymous: 1, slice_by: null, updated_at: now }).where('id', '=', surveyId).execute();
     return true;
   });
 }
@@ -406,8 +422,6 @@ export async function valuesByQuestion(db: Kysely<Database>, survey: Survey): Pr
   return map;
 }
 
-/** What results of an identified survey can be sliced by (the respondent's current profile). */
-export type SliceBy = 'department' | 'site';
 
 /**
  * Identified answers with the respondent's CURRENT department or site (users.department_id /
