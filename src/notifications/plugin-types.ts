@@ -82,7 +82,11 @@ export async function notifyFromPlugin(
   );
 }
 
-/** Removes a plugin's notifications about one of its objects (a deleted survey), or all of them (a purge). */
+/**
+ * Removes a plugin's notifications about one of its objects (a deleted survey), or all of them (a
+ * purge), with their email jobs (waiting, failed or done): nothing is left that would say who had
+ * one, nor, by its absence among the others, who no longer has one.
+ */
 export async function forgetPluginNotifications(
   db: Kysely<Database> | Transaction<Database>,
   pluginId: string,
@@ -92,8 +96,18 @@ export async function forgetPluginNotifications(
   if (about.subjectId !== undefined) query = query.where('subject_id', '=', about.subjectId);
   if (about.userId !== undefined) query = query.where('user_id', '=', about.userId);
   if (about.name !== undefined) query = query.where('type', '=', `${pluginId}.${about.name}`);
-  const result = await query.executeTakeFirst();
-  return Number(result.numDeletedRows);
+  const removed = await query.returning('id').execute();
+  for (const { id } of removed) {
+    // Its email job's key, and the keys of the same job held by quiet hours ("…:<id>:<until>").
+    const key = `email.notification:${id}`;
+    await db
+      .deleteFrom('jobs')
+      .where('type', '=', 'email.notification')
+      .where('state', '!=', 'running')
+      .where((eb) => eb.or([eb('key', '=', key), eb.and([eb('key', '>', `${key}:`), eb('key', '<', `${key};`)])]))
+      .execute();
+  }
+  return removed.length;
 }
 
 /**
@@ -108,6 +122,18 @@ export function pluginNotificationIsOn(alias: string, now: RawBuilder<number> | 
     ${plugin} not in (select plugin_id from plugins_off where space_id = 0)
     and (${plugin}, ifnull(${space}, 0)) not in (select plugin_id, space_id from plugins_off where space_id <> 0)
     and (${expires} is null or ${expires} > ${now})))`;
+}
+
+/**
+ * A path of this site, as the browser will read it: the list links to it, the email makes it absolute,
+ * the read route redirects to it. Anything that would leave the site ("//host", "/\\host", a tab or
+ * a line break that browsers drop, another scheme) is refused.
+ */
+function sitePath(href: string, type: string): string {
+  const base = 'http://hameau.invalid';
+  const url = /^\/(?![/\\])/.test(href) && !/[\s\x00-\x1f\x7f]/.test(href) ? new URL(href, base) : null;
+  if (!url || url.origin !== base) throw new Error(`notification ${type} leads outside the site: ${JSON.stringify(href)}`);
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 /** What a plugin says of one of its notifications: its sentence and path, 'moot' (no longer concerns the person), or 'failed' (its code threw). */
@@ -128,9 +154,8 @@ export async function describePluginNotification(
   try {
     const { type: _type, ...rest } = notification;
     const described = await found.definition.describe(rest, { db, t, now });
-    // A path of this site only: the list links to it, the email makes it absolute, the read route redirects to it.
-    if (described && !/^\/(?![/\\])/.test(described.href)) throw new Error(`notification ${notification.type} leads outside the site: ${described.href}`);
-    return { description: described ?? 'moot' };
+    if (!described) return { description: 'moot' };
+    return { description: { text: described.text, href: sitePath(described.href, notification.type) } };
   } catch (error) {
     return { description: 'failed', error };
   }

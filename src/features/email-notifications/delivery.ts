@@ -15,6 +15,7 @@ import { digestMail, loadMailNotifications, singleMail, stillVisible, type Recip
 import { isNotificationType, organisationDefaults, organisationDelivery, personalSettings, settingsOfRow, userChoices, type TypeChoices } from './preferences.js';
 import { nextWallClock, quietUntil, wallClockAt, type QuietHours } from './quiet-hours.js';
 import { unsubscribeUrl } from './unsubscribe-token.js';
+import { pluginNotificationType } from '../../notifications/plugin-types.js';
 
 export const EMAIL_JOB_TYPES = ['email.notification', 'email.digest'] as const;
 export const DISPATCH_INTERVAL_MS = 30_000;
@@ -205,8 +206,21 @@ export async function sendNotificationEmail(app: FastifyInstance, notificationId
   });
   // A plugin's notification that no longer concerns the person (they answered meanwhile).
   if (!mail) return skip();
-  await app.mailer.deliver(mail);
+  try {
+    await app.mailer.deliver(mail);
+  } catch (error) {
+    // A confidential type's failure must not name its recipient (a mail server's refusal quotes the
+    // address): the outbox shows the error and the queue logs it.
+    if (pluginNotificationType(n.type)?.definition.confidential) throw new Error(`the mail server refused the email (${smtpCode(error)}); its recipient is not shown`);
+    throw error;
+  }
   await setEmailState(app.db, [n.id], 'sent', now);
+}
+
+/** A mail server's reply code ("550"), or "no reply code", without the rest of its message. */
+function smtpCode(error: unknown): string {
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' ? String(code) : 'no reply code';
 }
 
 /** Queues the digest of everyone due for one now: daily, or weekly on Mondays (organisation's time zone). */
@@ -303,24 +317,30 @@ export async function sendDigest(app: FastifyInstance, userId: number, now: Mill
     claimed.push(...rows.map((r) => r.id));
   }
   if (claimed.length === 0) return;
-  const notifications = await loadMailNotifications(app.db, claimed);
-  const mail = await digestMail({
-    app,
-    recipient: { id: user.id, email: user.email, name: user.name, locale: user.locale ?? organisation.default_locale },
-    organisationName: organisation.name,
-    unsubscribeUrl: unsubscribeUrl(app.config.publicUrl, await unsubscribeSecret(app), user.id, 'digest'),
-    notifications,
-    frequency,
-    now,
-  });
-  // Nothing left to tell (plugins' notifications that no longer concern the person).
-  if (!mail) return setEmailState(app.db, claimed, 'skipped', now);
+  const putBack = async (ids: readonly number[]) => {
+    for (let start = 0; start < ids.length; start += BATCH) {
+      await app.db.updateTable('notifications').set({ email_state: 'digest', email_at: now }).where('id', 'in', ids.slice(start, start + BATCH)).where('email_state', '=', 'digested').execute();
+    }
+  };
   try {
+    const notifications = await loadMailNotifications(app.db, claimed);
+    const { mail, failed } = await digestMail({
+      app,
+      recipient: { id: user.id, email: user.email, name: user.name, locale: user.locale ?? organisation.default_locale },
+      organisationName: organisation.name,
+      unsubscribeUrl: unsubscribeUrl(app.config.publicUrl, await unsubscribeSecret(app), user.id, 'digest'),
+      notifications,
+      frequency,
+      now,
+    });
+    // A plugin could not describe some of its notifications: they wait for the next digest.
+    await putBack(failed);
+    const told = claimed.filter((id) => !failed.includes(id));
+    // Nothing left to tell (plugins' notifications that no longer concern the person).
+    if (!mail) return await setEmailState(app.db, told, 'skipped', now);
     await app.mailer.deliver(mail);
   } catch (error) {
-    for (let start = 0; start < claimed.length; start += BATCH) {
-      await app.db.updateTable('notifications').set({ email_state: 'digest', email_at: now }).where('id', 'in', claimed.slice(start, start + BATCH)).where('email_state', '=', 'digested').execute();
-    }
+    await putBack(claimed);
     throw error;
   }
 }

@@ -193,31 +193,36 @@ interface Common {
 
 /**
  * What plugins say of their notifications among `rows`, in the recipient's language: the sentence and
- * path of each, by id; those that no longer concern the person are left out of `kept`. A plugin whose
- * `describe` throws makes the email fail (the queue retries it).
+ * path of each, by id; those that no longer concern the person are left out of `kept`, and so are
+ * those whose plugin's `describe` threw (`failed`, with the first error).
  */
 async function pluginSentences(app: FastifyInstance, rows: readonly MailNotification[], t: Translate, now: Millis) {
   const described = new Map<number, { text: string; href: string }>();
   const kept: MailNotification[] = [];
+  const failed: number[] = [];
+  let error: unknown;
   for (const n of rows) {
     const own = await describePluginNotification(app.db, n, t, now);
     if (own === undefined) {
       kept.push(n);
     } else if (own.description === 'failed') {
-      throw own.error instanceof Error ? own.error : new Error(`notification ${n.type} could not be described`);
+      failed.push(n.id);
+      error ??= own.error;
     } else if (own.description !== 'moot') {
       described.set(n.id, own.description);
       kept.push(n);
     }
   }
-  return { described, kept };
+  return { described, kept, failed, error };
 }
 
 /** The email about one notification, in the recipient's language; null when a plugin says it no longer concerns them. */
 export async function singleMail(options: Common & { notification: MailNotification; urgent: boolean; now: Millis }): Promise<OutgoingMail | null> {
   const { app, recipient, notification: n } = options;
   const t = translator(recipient.locale);
-  const { described } = await pluginSentences(app, [n], t, options.now);
+  const { described, failed, error } = await pluginSentences(app, [n], t, options.now);
+  // Its plugin's code threw: the email fails, and the queue tries again later.
+  if (failed.length > 0) throw error instanceof Error ? error : new Error(`notification ${n.type} could not be described`);
   const own = described.get(n.id);
   if (pluginNotificationType(n.type) && !own) return null;
   const titles = await titlesOf(app, [n], t);
@@ -294,14 +299,19 @@ export async function digestGroups(
   }));
 }
 
-/** The digest: one email with every group, in the recipient's language; null when nothing is left to tell. */
+/**
+ * The digest: one email with every group, in the recipient's language (`mail` null when nothing is left
+ * to tell). A plugin's notification its plugin could not describe is left out (`failed`, logged): it
+ * waits for the next digest, and never holds back the others.
+ */
 export async function digestMail(
   options: Common & { notifications: readonly MailNotification[]; frequency: 'daily' | 'weekly'; now: Millis },
-): Promise<OutgoingMail | null> {
+): Promise<{ mail: OutgoingMail | null; failed: number[] }> {
   const { app, recipient } = options;
   const t = translator(recipient.locale);
-  const { described, kept } = await pluginSentences(app, options.notifications, t, options.now);
-  if (kept.length === 0) return null;
+  const { described, kept, failed, error } = await pluginSentences(app, options.notifications, t, options.now);
+  if (failed.length > 0) app.log.error({ err: error, notifications: failed.length }, 'plugin notification could not be described');
+  if (kept.length === 0) return { mail: null, failed };
   const groups = await digestGroups(app, kept, t, described);
   const count = kept.length;
   const lines = [
@@ -322,13 +332,14 @@ export async function digestMail(
     t('emailNotifications.footer.preferences', { link: `${app.config.publicUrl}/account/notifications` }),
   );
   const body = lines.join('\n');
-  return {
+  const mail: OutgoingMail = {
     to: recipient.email,
     subject: t(`emailNotifications.digest.subject.${options.frequency}`, { count, organisation: options.organisationName }),
     text: body,
     html: htmlOf(body, recipient.locale),
     unsubscribeUrl: options.unsubscribeUrl,
   };
+  return { mail, failed };
 }
 
 function escapeHtml(value: string): string {

@@ -41,7 +41,10 @@ export async function outbox(app: FastifyInstance): Promise<OutboxEntry[]> {
   ];
   const users = userIds.length ? await app.db.selectFrom('users').select(['id', 'name', 'email']).where('id', 'in', userIds).execute() : [];
   const byUser = new Map(users.map((u) => [u.id, u]));
-  return jobs.map((job) => {
+  // A notification deleted meanwhile (a reaction taken back, a reminder answered): its email will not
+  // go (the job finds nothing to send), so it is not listed, and a row without it would stand out.
+  const listed = jobs.filter((job) => job.type !== 'email.notification' || byNotification.has((job.payload as { notificationId: number }).notificationId));
+  return listed.map((job) => {
     const notification = job.type === 'email.notification' ? byNotification.get((job.payload as { notificationId: number }).notificationId) : undefined;
     const userId = job.type === 'email.digest' ? (job.payload as { userId: number }).userId : notification?.user_id;
     // A confidential plugin type (a survey's reminder to those who have not answered): the list of its
