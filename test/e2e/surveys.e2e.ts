@@ -39,7 +39,7 @@ describe('surveys', () => {
     await setUpOrganisation(owner, hameau.url, admin);
     await sendForm(owner, '/admin/plugins/polls/enable', {});
     const invitation = await inviteColleague(owner, dominique.email);
-    // A fresh load, so that the page's head links the plugin's stylesheets (boosted navigation keeps the head).
+    // Back home, where the plugin's entry now shows in the navigation.
     await owner.goto(`${hameau.url}/`);
     await waitForHeading(owner, `Hello, ${admin.name}`);
 

@@ -10,6 +10,7 @@ export const jobs: PluginJob[] = [
     name: 'close-due-polls',
     next: (now) => now + 60_000,
     async run({ db, now }) {
+      // The polls just closed whose outcome is still to post.
       const closed = await closeDuePolls(db, now);
       if (closed.length === 0) return;
       const authors = await db.selectFrom('content').select(['id', 'author_id', 'space_id']).where('id', 'in', closed).where('author_id', 'is not', null).execute();

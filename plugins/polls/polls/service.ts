@@ -319,18 +319,23 @@ export async function reopenPoll(db: Kysely<Database>, pollId: number, now = Dat
     .set((eb) => ({ closed_at: null, closes_at: eb.case().when('closes_at', '<=', now).then(null).else(eb.ref('closes_at')).end() }))
     .where('content_id', '=', pollId)
     .execute();
+  // Open again: no outcome to post yet.
+  await forgetPluginNotifications(db, 'polls', { subjectId: pollId, name: POLL_OUTCOME });
 }
 
-/** Closes every poll whose closing date has come (the recurring job). Returns the polls it closed. */
+/**
+ * Closes every poll whose closing date has come (the recurring job). Returns the polls it closed whose
+ * outcome is still to post (an author may post it as soon as the closing time has passed).
+ */
 export async function closeDuePolls(db: Kysely<Database>, now: number): Promise<number[]> {
   const closed = await pollsDb(db)
     .updateTable('polls_polls')
     .set({ closed_at: now })
     .where('closed_at', 'is', null)
     .where('closes_at', '<=', now)
-    .returning('content_id')
+    .returning(['content_id', 'outcome'])
     .execute();
-  return closed.map((row) => row.content_id);
+  return closed.filter((row) => (row.outcome ?? '') === '').map((row) => row.content_id);
 }
 
 /** A mode may only become more private: public → confidential → anonymous. */

@@ -6,6 +6,7 @@
 // the outbox hides these recipients); polls_survey_surveys.last_reminder_day only records that a
 // reminder went out that day. Answering deletes the person's reminders about the survey (service.ts),
 // so no row says "was reminded" beside "has answered".
+import { randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../src/db/schema.js';
 import { forgetPluginNotifications, notifyFromPlugin } from '../../../src/notifications/plugin-types.js';
@@ -42,15 +43,24 @@ export function reminderDue(survey: Survey, lastReminderDay: string | null, toda
   return sinceOpening >= REMINDER_EVERY_DAYS && sinceLast >= REMINDER_EVERY_DAYS;
 }
 
-/** The plugin's notifications: one per person, replacing their earlier reminder about the survey. */
+/**
+ * The plugin's notifications: one per person, replacing their earlier reminder about the survey,
+ * written in a random order: rows in the order of the people's ids would let a gap (a reminder deleted
+ * when its person answered) name who answered since.
+ */
 export const notifyReminders: Deliver = async (db, survey, userIds, now) => {
+  const shuffled = [...userIds];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+  }
   await db.transaction().execute(async (trx) => {
-    for (const userId of userIds) await forgetPluginNotifications(trx, 'polls', { subjectId: survey.id, userId, name: SURVEY_REMINDER });
+    await forgetPluginNotifications(trx, 'polls', { subjectId: survey.id, name: SURVEY_REMINDER });
     await notifyFromPlugin(
       trx,
       'polls',
       SURVEY_REMINDER,
-      userIds.map((userId) => ({
+      shuffled.map((userId) => ({
         userId,
         subjectId: survey.id,
         // Hidden while the plugin is switched off in the survey's space, or the space is not the person's.
@@ -73,7 +83,10 @@ export async function sendReminders(db: Kysely<Database>, now: number, deliver: 
   const s = sdb(db);
   let sent = 0;
   for (const survey of await listSurveys(db)) {
-    if (surveyState(survey, now) !== 'open') continue;
+    const state = surveyState(survey, now);
+    // Ended by its date: its reminders (exactly those who never answered) go.
+    if (state === 'closed') await forgetPluginNotifications(db, 'polls', { subjectId: survey.id, name: SURVEY_REMINDER });
+    if (state !== 'open') continue;
     const row = await s.selectFrom('polls_survey_surveys').select('last_reminder_day').where('id', '=', survey.id).executeTakeFirst();
     if (!reminderDue(survey, row?.last_reminder_day ?? null, today, timeZone)) continue;
     // A space that switched the plugin off gets no reminder about it.

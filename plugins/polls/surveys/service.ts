@@ -366,7 +366,7 @@ export async function closeSurvey(db: Kysely<Database>, surveyId: number, now = 
 export async function deleteSurvey(db: Kysely<Database>, surveyId: number): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await sdb(trx).deleteFrom('polls_survey_surveys').where('id', '=', surveyId).execute();
-    await forgetPluginNotifications(trx, 'polls', { subjectId: surveyId });
+    await forgetPluginNotifications(trx, 'polls', { subjectId: surveyId, name: SURVEY_REMINDER });
   });
 }
 

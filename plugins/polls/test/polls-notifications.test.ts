@@ -54,6 +54,7 @@ describe('survey reminders: when', () => {
     summaryHtml: '',
     summaryPublished: false,
     createdAt: 0,
+    sliceBy: null,
   };
   const due = (today: string, last: string | null = null, survey = base) => reminderDue(survey, last, today, 'Europe/Paris');
 
@@ -180,11 +181,17 @@ describe('survey reminders: in the app', () => {
     expect(await bellCount(w, w.carla)).toBe(0);
   });
 
-  it('once the survey is closed its reminders go; a person who left the audience no longer sees theirs', async () => {
-    const other = await w.createSurvey(w.eve, { title: 'Second', audience: 'departments', departments: [String(w.tech)], startsAt: inDays(-3).replace(/T.*/, 'T00:00'), endsAt: inDays(20) });
-    await w.addQuestion(w.eve, other, { qtext: 'Q', qtype: 'short' });
-    await w.open(w.eve, other);
+  /** An open survey of the Tech department (Dan), opened three days ago, and today's reminders sent. */
+  async function techSurveyReminded(title: string): Promise<number> {
+    const id = await w.createSurvey(w.eve, { title, audience: 'departments', departments: [String(w.tech)], startsAt: inDays(-3).replace(/T.*/, 'T00:00'), endsAt: inDays(20) });
+    await w.addQuestion(w.eve, id, { qtext: 'Q', qtype: 'short' });
+    await w.open(w.eve, id);
     await sendReminders(w.app.db, Date.now());
+    return id;
+  }
+
+  it('once the survey is closed its reminders go; a person who left the audience no longer sees theirs', async () => {
+    const other = await techSurveyReminded('Second');
     expect(await bellCount(w, w.dan)).toBe(1);
     // Dan moves to Sales: the reminder no longer concerns him (not listed, then not counted).
     await w.app.db.updateTable('users').set({ department_id: w.sales }).where('id', '=', w.dan.id).execute();
@@ -200,21 +207,15 @@ describe('survey reminders: in the app', () => {
   });
 
   it('a reminder past the survey’s end is not shown, even before anything removes it', async () => {
-    const third = await w.createSurvey(w.eve, { title: 'Third', audience: 'departments', departments: [String(w.tech)], startsAt: inDays(-3).replace(/T.*/, 'T00:00'), endsAt: inDays(20) });
-    await w.addQuestion(w.eve, third, { qtext: 'Q', qtype: 'short' });
-    await w.open(w.eve, third);
-    await sendReminders(w.app.db, Date.now());
+    const third = await techSurveyReminded('Third');
     expect(await bellCount(w, w.dan)).toBe(1);
-    await w.app.db.updateTable('notifications').set({ expires_at: Date.now() - 1000 }).where('user_id', '=', w.dan.id).execute();
+    await w.app.db.updateTable('notifications').set({ expires_at: Date.now() - 1000 }).where('user_id', '=', w.dan.id).where('subject_id', '=', third).execute();
     expect(await bellCount(w, w.dan)).toBe(0);
     expect(await entries(w, w.dan)).toEqual([]);
   });
 
   it('deleting the survey deletes its reminders', async () => {
-    const fourth = await w.createSurvey(w.eve, { title: 'Fourth', audience: 'departments', departments: [String(w.tech)], startsAt: inDays(-3).replace(/T.*/, 'T00:00'), endsAt: inDays(20) });
-    await w.addQuestion(w.eve, fourth, { qtext: 'Q', qtype: 'short' });
-    await w.open(w.eve, fourth);
-    await sendReminders(w.app.db, Date.now());
+    const fourth = await techSurveyReminded('Fourth');
     const before = (await reminderRows(w, w.dan.id)).filter((r) => r.subject_id === fourth);
     expect(before).toHaveLength(1);
     expect((await w.post(`/polls/surveys/${fourth}/delete`, { confirm: 'yes' }, w.eve)).statusCode).toBe(303);
