@@ -66,17 +66,15 @@ export async function newestMatches(db: Db, match: string, limit: number, rank: 
     rank === 'bm25'
       ? sql`bm25(search_index, ${sql.lit(TITLE_WEIGHT)}, ${sql.lit(BODY_WEIGHT)}, 0)`
       : sql`case when instr(highlight(search_index, 0, char(57344), char(57345)), char(57344)) > 0 then -1 else 0 end`;
+  // One lookup of each row's entry serves the space filter and the columns read (joining the entries
+  // again outside the window read each one twice: 0.1 ms of a 240-match search, in process).
   const result = await sql<MatchedRow>`
-    select e.id, e.source, e.key, e.kind, e.content_id, e.comment_id, e.space_id, e.user_id, hits.rank
-    from (
-      select search_index.rowid as id, ${score} as rank
-      from search_index
-      ${spaceJoin(within)}
-      where search_index match ${match} ${spaceWhere(within)}
-      order by search_index.rowid desc
-      limit ${window}
-    ) as hits
-    join search_entries as e on e.id = hits.id`.execute(db);
+    select e.id, e.source, e.key, e.kind, e.content_id, e.comment_id, e.space_id, e.user_id, ${score} as rank
+    from search_index
+    join search_entries as e on e.id = search_index.rowid
+    where search_index match ${match} ${spaceWhere(within)}
+    order by search_index.rowid desc
+    limit ${window}`.execute(db);
   return result.rows;
 }
 
