@@ -9,19 +9,23 @@ export interface MigrationOutcome {
 
 /**
  * Runs every pending migration of one set, oldest first, and records them in `tableName`.
- * Core uses `core_migrations`; each plugin will get its own table.
+ * Core uses `core_migrations`; each plugin has its own table. `unordered`: a pending migration may sort
+ * before one already applied (a plugin made of parts numbered apart, '0xx-…' and '1xx-…', adds to the
+ * first part later); pending ones still run in name order, once each.
  */
 export async function migrateToLatest(
   // `any`: a migration sees the schema as it was when written, not today's Database type.
   db: Kysely<any>,
   migrations: MigrationSet,
   tableName: string,
+  options: { unordered?: boolean } = {},
 ): Promise<MigrationOutcome> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableName: tableName,
     migrationLockTableName: `${tableName}_lock`,
+    allowUnorderedMigrations: options.unordered ?? false,
   });
   const applied: string[] = [];
   for (;;) {

@@ -357,14 +357,14 @@ export class PluginRuntime {
     if (!entry?.definition) return null;
     const definition = entry.definition;
     const tables: Record<string, unknown[]> = {};
-    // Private tables: their row counts only (what a purge deletes), never their rows.
-    const withheld: Record<string, number> = {};
+    // Private tables: named, never copied nor counted (a count moving between two downloads would
+    // tell how many options a colleague ticked, which questions they skipped).
+    const withheld: string[] = [];
     const privateTables = new Set(definition.privateTables ?? []);
     for (const table of ownTables(definition)) {
       if (!(await tableExists(this.#db, table))) continue;
       if (privateTables.has(table)) {
-        const [count] = (await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(this.#db)).rows;
-        withheld[table] = Number(count?.n ?? 0);
+        withheld.push(table);
         continue;
       }
       tables[table] = (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(this.#db)).rows;
@@ -378,7 +378,7 @@ export class PluginRuntime {
       plugin: { id, version: definition.version, exportedAt: new Date(this.#clock()).toISOString() },
       settings: this.settings(id),
       tables,
-      ...(Object.keys(withheld).length > 0 ? { withheld: { reason: 'private to the people who answered', rows: withheld } } : {}),
+      ...(withheld.length > 0 ? { withheld: { reason: 'private to the people who answered: neither copied nor counted', tables: withheld } } : {}),
       content,
       comments,
       reactions,
@@ -858,7 +858,8 @@ export function isOwnTable(id: string, table: string): boolean {
 /** Applies a plugin's pending migrations (a plugin without migrations gets no migration table). */
 export async function migratePlugin(db: Kysely<Database>, definition: PluginDefinition): Promise<string[]> {
   if (Object.keys(definition.migrations ?? {}).length === 0) return [];
-  return (await migrateToLatest(db, definition.migrations!, migrationTable(definition.id))).applied;
+  // Unordered: a plugin may add a migration that sorts before one it shipped earlier (its parts).
+  return (await migrateToLatest(db, definition.migrations!, migrationTable(definition.id), { unordered: true })).applied;
 }
 
 function parseSettings(text: string): Record<string, unknown> {
