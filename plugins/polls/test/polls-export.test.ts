@@ -1,14 +1,15 @@
 // The admins' download of the plugin's data (GET /admin/plugins/polls/export, offered before a purge)
 // never holds what would tell who voted or answered what, even by comparing two downloads: the
 // plugin's `privateTables` (confidential votes with their voters, anonymous counters and answers, who
-// has answered) are counted, not copied. The shown results stay.
+// has answered) are named, neither copied nor counted; the purge page does not count them either.
+// The shown results stay.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { optionIds, pollsWorld, type PollsWorld } from './polls-helpers.js';
 import { surveysWorld, type SurveysWorld } from './surveys-helpers.js';
 
 interface Download {
   tables: Record<string, Array<Record<string, unknown>>>;
-  withheld?: { reason: string; rows: Record<string, number> };
+  withheld?: { reason: string; tables: string[] };
 }
 
 async function download(w: { get: PollsWorld['get'] }, admin: PollsWorld['admin']): Promise<Download> {
@@ -24,13 +25,14 @@ describe('the admins’ download of the polls plugin’s data: polls', () => {
   });
   afterAll(async () => w.t.close());
 
-  it('holds no vote with its voter, and says how many rows it left out', async () => {
+  it('holds no vote with its voter, and names the tables it left out without counting them', async () => {
     const confidential = await w.addPoll(w.bruno, w.team, { mode: 'confidential' });
     const [monday] = (await optionIds(w.app, confidential)) as [number];
     expect((await w.post(`/polls/${confidential}/vote`, { option: String(monday) }, w.voters[0]!)).statusCode).toBe(303);
     const data = await download(w, w.admin);
     expect(data.tables.polls_votes).toBeUndefined();
-    expect(data.withheld?.rows.polls_votes).toBe(1);
+    expect(data.withheld?.tables).toContain('polls_votes');
+    expect(JSON.stringify(data.withheld)).not.toMatch(/\d/);
     // The polls themselves are there.
     expect(data.tables.polls_polls?.map((row) => row.content_id)).toContain(confidential);
   });
@@ -46,7 +48,22 @@ describe('the admins’ download of the polls plugin’s data: polls', () => {
       expect(data.tables.polls_anonymous_counts).toBeUndefined();
       expect(data.tables.polls_participation).toBeUndefined();
     }
-    expect(after.withheld?.rows.polls_participation).toBe((before.withheld?.rows.polls_participation ?? 0) + 1);
+    // Nothing about them moves between the two.
+    expect(after.withheld).toEqual(before.withheld);
+  });
+
+  it('the purge page does not count the private tables either (a count moving would tell how many options a colleague ticked)', async () => {
+    const confidential = await w.addPoll(w.bruno, w.team, { mode: 'confidential', type: 'multiple', minChoices: '1', maxChoices: '3' });
+    const options = await optionIds(w.app, confidential);
+    const purgeText = async () => (await w.get('/admin/plugins/polls/purge', w.admin)).body;
+    const before = await purgeText();
+    expect((await w.post(`/polls/${confidential}/vote`, { option: options.map(String) }, w.voters[1]!)).statusCode).toBe(303);
+    const after = await purgeText();
+    expect(before).toContain('The table polls_votes: private (what people answered), not counted');
+    const privateLines = (page: string) => page.split('\n').filter((line) => /polls_(votes|participation|anonymous_counts|pending_voters|survey_answers|survey_participation)\b/.test(line));
+    expect(privateLines(after)).toEqual(privateLines(before));
+    // A table that is not private keeps its count.
+    expect(after).toMatch(/The table polls_options: \d+ rows/);
   });
 });
 
@@ -67,8 +84,8 @@ describe('the admins’ download of the polls plugin’s data: surveys', () => {
     const after = await download(w, w.admin);
     expect(JSON.stringify(after)).not.toContain('secret-of-bruno-7731');
     expect(after.tables.polls_survey_participation).toBeUndefined();
-    expect(after.withheld?.rows).toMatchObject({ polls_survey_answers: 1, polls_survey_participation: 1 });
-    expect(before.withheld?.rows).toMatchObject({ polls_survey_answers: 0, polls_survey_participation: 0 });
+    expect(after.withheld?.tables).toEqual(expect.arrayContaining(['polls_survey_answers', 'polls_survey_participation']));
+    expect(after.withheld).toEqual(before.withheld);
     // The survey and its questions are there.
     expect(after.tables.polls_survey_questions?.map((row) => row.survey_id)).toContain(id);
   });

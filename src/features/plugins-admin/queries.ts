@@ -13,13 +13,23 @@ export async function peopleNames(db: Kysely<Database>, ids: ReadonlyArray<numbe
 
 /**
  * The rows in each of a plugin's tables that exist now (a table not yet made, or already dropped,
- * is left out). Table names come from the plugin's definition, never from a request.
+ * is left out). Table names come from the plugin's definition, never from a request. A private table
+ * (`privateTables`) is listed without its count: a count moving between two loads of the page would
+ * tell what a colleague answered (how many options they ticked, which questions they skipped).
  */
-export async function tableRowCounts(db: Kysely<Database>, tables: readonly string[]): Promise<Array<{ table: string; rows: number }>> {
-  const counts: Array<{ table: string; rows: number }> = [];
+export async function tableRowCounts(
+  db: Kysely<Database>,
+  tables: readonly string[],
+  privateTables: readonly string[] = [],
+): Promise<Array<{ table: string; rows: number | null }>> {
+  const counts: Array<{ table: string; rows: number | null }> = [];
   for (const table of tables) {
     const exists = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name = ${table}`.execute(db);
     if (exists.rows.length === 0) continue;
+    if (privateTables.includes(table)) {
+      counts.push({ table, rows: null });
+      continue;
+    }
     const result = await sql<{ count: number }>`select count(*) as count from ${sql.table(table)}`.execute(db);
     counts.push({ table, rows: Number(result.rows[0]?.count ?? 0) });
   }

@@ -187,7 +187,7 @@ async function pluginsAdminRoutes(app: FastifyInstance) {
     const definition = info.definition!;
     const name = definition.name[request.locale];
     const [tables, items] = await Promise.all([
-      tableRowCounts(app.db, definition.tables ?? []),
+      tableRowCounts(app.db, definition.tables ?? [], definition.privateTables ?? []),
       contentCount(app.db, (definition.contentKinds ?? []).map((kind) => kind.kind)),
     ]);
     return reply.render(
