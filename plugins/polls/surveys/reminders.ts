@@ -56,11 +56,17 @@ export const notifyReminders: Deliver = async (db, survey, userIds, now) => {
   }
   await db.transaction().execute(async (trx) => {
     await forgetPluginNotifications(trx, 'polls', { subjectId: survey.id, name: SURVEY_REMINDER });
+    // Who answered since the list was made (inside the transaction: exact) gets none.
+    const answered = new Set(
+      (await sdb(trx as unknown as Kysely<Database>).selectFrom('polls_survey_participation').select('user_id').where('survey_id', '=', survey.id).execute()).map((r) => r.user_id),
+    );
+    const still = shuffled.filter((userId) => !answered.has(userId));
+    if (still.length === 0) return;
     await notifyFromPlugin(
       trx,
       'polls',
       SURVEY_REMINDER,
-      shuffled.map((userId) => ({
+      still.map((userId) => ({
         userId,
         subjectId: survey.id,
         // Hidden while the plugin is switched off in the survey's space, or the space is not the person's.

@@ -8,7 +8,8 @@ import { startSmtp, type TestSmtp } from '../../../test/helpers/smtp.js';
 import type { Person } from '../../../test/helpers/spaces.js';
 import { person } from '../../../test/helpers/spaces.js';
 import { jobs } from '../polls/jobs.js';
-import { sendReminders } from '../surveys/reminders.js';
+import { notifyReminders, sendReminders } from '../surveys/reminders.js';
+import { findSurvey } from '../surveys/service.js';
 import { pollFields, pollsWorld, type PollsWorld } from './polls-helpers.js';
 import { inDays, surveysWorld, type SurveysWorld } from './surveys-helpers.js';
 
@@ -174,5 +175,29 @@ describe('the admins’ outbox after someone answers while their reminder email 
     const rows = await rowsOf();
     expect(new Set(rows).size, rows.join('\n')).toBeLessThanOrEqual(1);
     expect(rows.join('\n')).not.toContain('(deleted)');
+  });
+});
+
+describe('survey reminders: a person who answers while the reminders are being written', () => {
+  let w: SurveysWorld;
+  beforeAll(async () => {
+    w = await surveysWorld();
+  });
+  afterAll(async () => w.t.close());
+
+  // sendReminders reads who has answered, then notifyReminders writes the reminders in another
+  // transaction; an answer in between (recordAnswers deletes the person's reminders) must not be
+  // followed by a fresh reminder: a row "was reminded" beside "has answered".
+  it('writes no reminder for someone who has answered by the time the reminders are written', async () => {
+    const id = await w.createSurvey(w.eve, { title: 'Race', audience: 'departments', departments: [String(w.sales)], startsAt: inDays(-3).replace(/T.*/, 'T00:00'), endsAt: inDays(20) });
+    await w.addQuestion(w.eve, id, { qtext: 'Q', qtype: 'short' });
+    await w.open(w.eve, id);
+    const [q] = (await w.questionIds(id)) as [number];
+    // The pending list as sendReminders computed it: Bruno and Carla. Carla answers right then.
+    expect((await w.post(`/polls/surveys/${id}`, { [`q${q}`]: 'answered' }, w.carla)).statusCode).toBe(303);
+    const survey = (await findSurvey(w.app.db, id))!;
+    await notifyReminders(w.app.db, survey, [w.bruno.id, w.carla.id], Date.now());
+    const reminded = await w.app.db.selectFrom('notifications').select('user_id').where('type', '=', 'polls.survey-reminder').where('subject_id', '=', id).execute();
+    expect(reminded.map((r) => r.user_id)).toEqual([w.bruno.id]);
   });
 });
