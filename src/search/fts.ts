@@ -59,7 +59,14 @@ export type MatchedRow = Selectable<SearchEntryTable> & {
  * again for the rows shown (rowid constraint plus MATCH) it re-reads the word's whole list for each
  * row. The rows shown are highlighted from their text (indexTexts).
  */
-export async function newestMatches(db: Db, match: string, limit: number, rank: 'bm25' | 'title', within: SpaceFilter = null): Promise<MatchedRow[]> {
+export async function newestMatches(
+  db: Db,
+  match: string,
+  limit: number,
+  rank: 'bm25' | 'title',
+  within: SpaceFilter = null,
+  kinds: readonly string[] | null = null,
+): Promise<MatchedRow[]> {
   // A literal number, not a parameter: the limit is part of the plan of the index scan.
   const window = sql.lit(Math.max(1, Math.floor(limit)));
   const score =
@@ -72,10 +79,19 @@ export async function newestMatches(db: Db, match: string, limit: number, rank: 
     select e.id, e.source, e.key, e.kind, e.content_id, e.comment_id, e.space_id, e.user_id, ${score} as rank
     from search_index
     join search_entries as e on e.id = search_index.rowid
-    where search_index match ${match} ${spaceWhere(within)}
+    where search_index match ${match} ${spaceWhere(within)} ${kindWhere(kinds)}
     order by search_index.rowid desc
     limit ${window}`.execute(db);
   return result.rows;
+}
+
+/**
+ * Only rows of these kinds, checked on each match's entry (not through the index's scope column): used
+ * with bm25, whose cost counts the documents of every phrase of the query, a kind's token included
+ * (300,000 comments on 100,000 items), while the entries of a few hundred matches cost little.
+ */
+function kindWhere(kinds: readonly string[] | null) {
+  return kinds === null ? sql`` : sql`and e.kind in (select value from json_each(${JSON.stringify(kinds)}))`;
 }
 
 /**
@@ -102,6 +118,21 @@ export async function countMatches(db: Db, match: string, limit: number, within:
       where search_index match ${match} ${spaceWhere(within)}
       order by search_index.rowid desc limit ${sql.lit(Math.max(1, Math.floor(limit)))})`.execute(db);
   return Number(result.rows[0]?.n ?? 0);
+}
+
+/**
+ * How many of the newest `limit` matches of `match` are of each kind (rowids and entries only), and
+ * whether there were `limit` of them or more: below it, these counts are every match there is.
+ */
+export async function countMatchesByKind(db: Db, match: string, limit: number, within: SpaceFilter = null): Promise<{ byKind: Map<string, number>; total: number }> {
+  const result = await sql<{ kind: string; n: number }>`
+    select kind, count(*) as n from (
+      select e.kind from search_index join search_entries as e on e.id = search_index.rowid
+      where search_index match ${match} ${spaceWhere(within)}
+      order by search_index.rowid desc limit ${sql.lit(Math.max(1, Math.floor(limit)))})
+    group by kind`.execute(db);
+  const byKind = new Map(result.rows.map((r) => [r.kind, Number(r.n)]));
+  return { byKind, total: [...byKind.values()].reduce((a, b) => a + b, 0) };
 }
 
 /** The indexed title and body of a few rows, by rowid (a direct lookup each). */

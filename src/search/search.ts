@@ -1,25 +1,33 @@
 // A search, from the words typed to the results a viewer may see: the index is brought up to date,
-// the newest matches are read (a bounded window, ranked with bm25), each source keeps what the
+// each kind's newest matches are read (a bounded window per kind, ranked), each source keeps what the
 // viewer may see, and results are grouped by kind with their links and highlighted text.
 import type { Translate } from '../i18n/index.js';
 import { spaceIsVisible } from '../policy/visible-content.js';
 import { isAdmin, type Viewer } from '../policy/viewer.js';
-import { countMatches, indexTexts, newestMatches, type MatchedRow } from './fts.js';
+import { countMatches, countMatchesByKind, indexTexts, newestMatches, type MatchedRow, type SpaceFilter } from './fts.js';
 import { highlightHtml, highlightText, indexableText, parseSearchQuery, scopedMatch, snippetText, type SearchQuery } from './query.js';
 import { addTo, type HitDisplay, type SearchHit } from './sources.js';
 import { syncSearchIndex, type SearchApp } from './sync.js';
 
 /**
- * Matches read per search, newest first, before ranking: the bound that keeps a word found in half
- * the index as fast as a rare one. Beyond it, a word's older matches are not ranked (docs/search.md).
+ * Matches of each kind read on the results page without a kind chosen, newest first, before ranking:
+ * every kind reads its own, so that a kind indexed long ago (people) is not crowded out by the newer
+ * matches of another (comments), and a word found in thousands of things costs a few windows of this
+ * size. Beyond it, a kind's count reads "at least" (docs/search.md).
+ */
+export const KIND_WINDOW = 50;
+/**
+ * Matches first counted by kind (rowids and kinds only): below it, the counts are every match there
+ * is, kinds without any are not read, and kinds with fewer than their window are ranked with bm25.
+ * Also the window of a kind chosen (its pages of RESULTS_PER_PAGE).
  */
 export const SEARCH_WINDOW = 500;
 /** Results of each kind on the results page without a kind chosen ("more" leads to the rest). */
 export const RESULTS_PER_KIND = 5;
 /** Results per page once a kind is chosen. */
 export const RESULTS_PER_PAGE = 20;
-/** Suggestions under the header's box: fewer matches read, a few per kind. */
-export const SUGGEST_WINDOW = 150;
+/** Suggestions under the header's box: a smaller window per kind, three shown of each. */
+export const SUGGEST_KIND_WINDOW = 20;
 export const SUGGESTIONS_PER_KIND = 3;
 
 export interface ShownHit extends SearchHit, HitDisplay {}
@@ -27,8 +35,10 @@ export interface ShownHit extends SearchHit, HitDisplay {}
 export interface SearchGroup {
   kind: string;
   label: string;
-  /** Results of this kind the viewer may see among the matches read. */
+  /** Results of this kind the viewer may see among the matches of it read. */
   count: number;
+  /** True when this kind's window was full: its count is "at least", its older matches not ranked. */
+  capped: boolean;
   hits: ShownHit[];
 }
 
@@ -36,8 +46,6 @@ export interface SearchResults {
   query: SearchQuery;
   /** Every kind with at least one result, in the sources' order (before any kind filter). */
   groups: SearchGroup[];
-  /** True when the window was full: counts are "at least". */
-  capped: boolean;
   /** With a kind chosen: that kind's page of results, and whether another page follows. */
   kindPage: {
     kind: string;
@@ -70,18 +78,15 @@ interface Ranked {
 }
 
 /**
- * The window's matches the viewer may see, best first. When fewer than `window` things match, they
- * are ranked with bm25. When the window is full (a word in hundreds of things), bm25's cost grows
- * with the data and its order says little: matches in a title come first, then the newest. (The
- * matches are counted first, up to `window`, reading rowids only, to know which.)
+ * Rows of spaces the viewer may not see never enter a window (SpaceFilter in fts.ts); the sources
+ * still decide, in visibleHits, about everything else (deleted, hidden, drafts, deactivated people).
  */
-async function rankedVisible(app: SearchApp, viewer: Viewer, match: string, window: number, now: number): Promise<Ranked> {
-  // Fewer matches than the window holds: worth ranking them all with bm25 (cheap for so few).
-  // Rows of spaces the viewer may not see never enter the window (see SpaceFilter); the sources
-  // still decide, below, about everything else (deleted, hidden, drafts, deactivated people).
-  const within = isAdmin(viewer) ? null : spaceIsVisible(viewer, 'e.space_id');
-  const matching = await countMatches(app.db, match, window, within);
-  const rows = matching === 0 ? [] : await newestMatches(app.db, match, window, matching < window ? 'bm25' : 'title', within);
+function spaceFilter(viewer: Viewer): SpaceFilter {
+  return isAdmin(viewer) ? null : spaceIsVisible(viewer, 'e.space_id');
+}
+
+/** The rows the viewer may see, best first (one visible() per source, whatever the kinds), as hits. */
+async function visibleHits(app: SearchApp, viewer: Viewer, rows: readonly MatchedRow[], now: number): Promise<IndexedHit[]> {
   const bySource = new Map<string, MatchedRow[]>();
   for (const row of rows) addTo(bySource, row.source, row);
   const kept: MatchedRow[] = [];
@@ -92,22 +97,70 @@ async function rankedVisible(app: SearchApp, viewer: Viewer, match: string, wind
     kept.push(...group.filter((r) => visible.has(r.key)));
   }
   kept.sort((a, b) => a.rank - b.rank || b.id - a.id);
-  return {
-    capped: rows.length >= window,
-    hits: kept.map((r) => ({
-      source: r.source,
-      key: r.key,
-      kind: r.kind,
-      contentId: r.content_id,
-      commentId: r.comment_id,
-      spaceId: r.space_id,
-      userId: r.user_id,
-      rank: r.rank,
-      id: r.id,
-      titleHtml: '',
-      snippetHtml: '',
-    })),
-  };
+  return kept.map((r) => ({
+    source: r.source,
+    key: r.key,
+    kind: r.kind,
+    contentId: r.content_id,
+    commentId: r.comment_id,
+    spaceId: r.space_id,
+    userId: r.user_id,
+    rank: r.rank,
+    id: r.id,
+    titleHtml: '',
+    snippetHtml: '',
+  }));
+}
+
+/**
+ * One kind's window (a kind chosen): its newest `window` matches the viewer may see, best first.
+ * Fewer than the window: ranked with bm25; a full window: matches in a title first, then the newest.
+ */
+async function rankedVisible(app: SearchApp, viewer: Viewer, match: string, window: number, now: number): Promise<Ranked> {
+  const within = spaceFilter(viewer);
+  const matching = await countMatches(app.db, match, window, within);
+  const rows = matching === 0 ? [] : await newestMatches(app.db, match, window, matching < window ? 'bm25' : 'title', within);
+  return { capped: rows.length >= window, hits: await visibleHits(app, viewer, rows, now) };
+}
+
+/**
+ * Each kind's own window of matches the viewer may see, best first: what the results page shows
+ * without a kind chosen, and the suggestions. The newest `census` matches are first counted by kind
+ * (rowids and kinds only). When there are fewer (a rare word), those counts are all the matches:
+ * a kind without any is not read, and the kinds with fewer than `window` are read in one statement
+ * and ranked with bm25. Otherwise, and for a kind with `window` matches or more, the kind reads its
+ * own newest `window` through the index's scope column (FTS5 stops after them), matches in a title
+ * first, then the newest: bm25 would count every document of the common word and of the kind's token
+ * (7 ms for comments on 100,000 items), whatever the window.
+ */
+async function kindWindows(
+  app: SearchApp,
+  viewer: Viewer,
+  match: string,
+  scope: { kinds: readonly string[]; spaceId: number | null; window: number; census: number },
+  now: number,
+): Promise<Map<string, Ranked>> {
+  const within = spaceFilter(viewer);
+  const spaced = scopedMatch(match, { spaceId: scope.spaceId });
+  const counted = await countMatchesByKind(app.db, spaced, scope.census, within);
+  const complete = counted.total < scope.census;
+  const rows: MatchedRow[] = [];
+  const capped = new Set<string>();
+  const fewKinds: string[] = [];
+  for (const kind of scope.kinds) {
+    const seen = counted.byKind.get(kind) ?? 0;
+    if (complete && seen < scope.window) {
+      if (seen > 0) fewKinds.push(kind);
+      continue;
+    }
+    const own = await newestMatches(app.db, scopedMatch(match, { kind, spaceId: scope.spaceId }), scope.window, 'title', within);
+    if (own.length >= scope.window) capped.add(kind);
+    rows.push(...own);
+  }
+  if (fewKinds.length > 0) rows.push(...(await newestMatches(app.db, spaced, scope.census, 'bm25', within, fewKinds)));
+  const byKind = new Map<string, IndexedHit[]>();
+  for (const hit of await visibleHits(app, viewer, rows, now)) addTo(byKind, hit.kind, hit);
+  return new Map(scope.kinds.map((kind) => [kind, { hits: byKind.get(kind) ?? [], capped: capped.has(kind) }]));
 }
 
 /** Links, context and highlighted text of the hits shown: one read of the index, one call per source. */
@@ -131,13 +184,22 @@ async function describe(app: SearchApp, shown: readonly IndexedHit[], terms: rea
   });
 }
 
-function groupByKind(app: SearchApp, hits: readonly IndexedHit[], t: Translate, perKind: number): Array<Omit<SearchGroup, 'hits'> & { hits: IndexedHit[] }> {
-  const byKind = new Map<string, IndexedHit[]>();
-  for (const hit of hits) addTo(byKind, hit.kind, hit);
+/** The kinds with a result the viewer may see, in the sources' order, each with its best few. */
+function groupByKind(app: SearchApp, windows: ReadonlyMap<string, Ranked>, t: Translate, perKind: number): Array<Omit<SearchGroup, 'hits'> & { hits: IndexedHit[] }> {
   return app.searchSources
     .kinds()
-    .filter((k) => byKind.has(k.kind))
-    .map((k) => ({ kind: k.kind, label: k.label(t), count: byKind.get(k.kind)!.length, hits: byKind.get(k.kind)!.slice(0, perKind) }));
+    .flatMap((k) => {
+      const window = windows.get(k.kind);
+      if (!window || window.hits.length === 0) return [];
+      return [{ kind: k.kind, label: k.label(t), count: window.hits.length, capped: window.capped, hits: window.hits.slice(0, perKind) }];
+    });
+}
+
+/** The groups with their hits described (links, context, highlighted text). */
+async function describeGroups(app: SearchApp, grouped: ReturnType<typeof groupByKind>, terms: readonly string[], t: Translate, withHits: boolean): Promise<SearchGroup[]> {
+  const described = withHits ? await describe(app, grouped.flatMap((g) => g.hits), terms, t) : [];
+  const byKey = new Map(described.map((h) => [`${h.source}:${h.key}`, h]));
+  return grouped.map((g) => ({ ...g, hits: g.hits.flatMap((h) => byKey.get(`${h.source}:${h.key}`) ?? []) }));
 }
 
 /**
@@ -148,19 +210,20 @@ function groupByKind(app: SearchApp, hits: readonly IndexedHit[], t: Translate, 
  */
 export async function search(app: SearchApp, viewer: Viewer, t: Translate, request: SearchRequest): Promise<SearchResults> {
   const query = parseSearchQuery(request.q);
-  if (query.match === null) return { query, groups: [], capped: false, kindPage: null };
+  if (query.match === null) return { query, groups: [], kindPage: null };
   const now = request.now ?? Date.now();
   await syncSearchIndex(app);
   const spaceId = request.spaceId ?? null;
-  const overview = await rankedVisible(app, viewer, scopedMatch(query.match, { spaceId }), SEARCH_WINDOW, now);
-  const grouped = groupByKind(app, overview.hits, t, RESULTS_PER_KIND);
+  const kind = request.kind ?? null;
+  const others = app.searchSources.kinds().map((k) => k.kind).filter((k) => k !== kind);
+  const windows = await kindWindows(app, viewer, query.match, { kinds: others, spaceId, window: KIND_WINDOW, census: SEARCH_WINDOW }, now);
 
   let kindPage: SearchResults['kindPage'] = null;
-  const kind = request.kind ?? null;
   if (kind !== null) {
     const label = app.searchSources.kinds().find((k) => k.kind === kind)?.label(t) ?? kind;
-    // Read again within that kind only: its window is not shared with the other kinds.
+    // The kind chosen reads its own larger window, which also gives its count among the others'.
     const ofKind = await rankedVisible(app, viewer, scopedMatch(query.match, { kind, spaceId }), SEARCH_WINDOW, now);
+    windows.set(kind, ofKind);
     const page = Math.max(1, Math.min(request.page ?? 1, Math.ceil(SEARCH_WINDOW / RESULTS_PER_PAGE)));
     const start = (page - 1) * RESULTS_PER_PAGE;
     const hits = await describe(app, ofKind.hits.slice(start, start + RESULTS_PER_PAGE), query.terms, t);
@@ -169,15 +232,12 @@ export async function search(app: SearchApp, viewer: Viewer, t: Translate, reque
   }
 
   // Without a kind chosen, each group shows its best few; with one, the groups only give their counts.
-  const shown = kind === null ? grouped.flatMap((g) => g.hits) : [];
-  const described = await describe(app, shown, query.terms, t);
-  const byKey = new Map(described.map((h) => [`${h.source}:${h.key}`, h]));
-  const groups = grouped.map((g) => ({ ...g, hits: g.hits.flatMap((h) => byKey.get(`${h.source}:${h.key}`) ?? []) }));
-  return { query, groups, capped: overview.capped, kindPage };
+  const groups = await describeGroups(app, groupByKind(app, windows, t, RESULTS_PER_KIND), query.terms, t, kind === null);
+  return { query, groups, kindPage };
 }
 
 /**
- * The header box's suggestions: a few results of each kind, from a smaller window.
+ * The header box's suggestions: a few results of each kind, each kind from its own small window.
  *
  * @example
  * const { groups } = await suggest(app, request.user, request.t, 'evene');
@@ -186,9 +246,7 @@ export async function suggest(app: SearchApp, viewer: Viewer, t: Translate, q: u
   const query = parseSearchQuery(q);
   if (query.match === null) return { query, groups: [] };
   await syncSearchIndex(app);
-  const ranked = await rankedVisible(app, viewer, query.match, SUGGEST_WINDOW, now);
-  const grouped = groupByKind(app, ranked.hits, t, SUGGESTIONS_PER_KIND);
-  const described = await describe(app, grouped.flatMap((g) => g.hits), query.terms, t);
-  const byKey = new Map(described.map((h) => [`${h.source}:${h.key}`, h]));
-  return { query, groups: grouped.map((g) => ({ ...g, hits: g.hits.flatMap((h) => byKey.get(`${h.source}:${h.key}`) ?? []) })) };
+  const kinds = app.searchSources.kinds().map((k) => k.kind);
+  const windows = await kindWindows(app, viewer, query.match, { kinds, spaceId: null, window: SUGGEST_KIND_WINDOW, census: SEARCH_WINDOW }, now);
+  return { query, groups: await describeGroups(app, groupByKind(app, windows, t, SUGGESTIONS_PER_KIND), query.terms, t, true) };
 }

@@ -1,12 +1,14 @@
-// `npx tsx test/bench/search-cost.ts --data-dir DIR [--iterations 200] [--against BIGGER_DIR]`: what
-// one search costs, in process (app.inject, no network, no autocannon), on a seeded database: each
-// query of the bench's search scenarios, signed in as the seeded member, timed one request at a time.
+// `npx tsx test/bench/search-cost.ts --data-dir DIR [--iterations 200] [--against BIGGER_DIR]
+// [--q WORD...]`: what one search costs, in process (app.inject, no network, no autocannon), on a
+// seeded database: each query of the bench's search scenarios, signed in as the seeded member, timed
+// one request at a time.
 // A single thread answering 10 connections serves them in turn, so p99 at 10 connections is roughly
 // 10 × the mean here: this is the figure to tune before running the bench on a shared machine.
 // With --against, both databases are opened in the same process and their requests alternate, so
 // that the machine's noise falls on both alike: it prints each query's mean and p50 on both, and the
 // ratio the bench's "cost roughly flat" check reads (DIR's time over BIGGER_DIR's, 80 % or more).
-// Works on the databases as they are (it writes one session in each): give it copies.
+// `--q` (repeatable) times these searches instead of the bench's. Works on the databases as they are
+// (it writes one session in each): give it copies.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../../src/app.js';
@@ -17,7 +19,7 @@ import { sessionCookieName } from '../../src/http/cookies.js';
 import { SEARCH_QUERIES } from './search-queries.js';
 
 const { values } = parseArgs({
-  options: { 'data-dir': { type: 'string' }, iterations: { type: 'string', default: '200' }, against: { type: 'string' } },
+  options: { 'data-dir': { type: 'string' }, iterations: { type: 'string', default: '200' }, against: { type: 'string' }, q: { type: 'string', multiple: true } },
 });
 if (!values['data-dir']) throw new Error('--data-dir DIR (a copy of a seeded data directory)');
 const iterations = Number(values.iterations);
@@ -39,7 +41,8 @@ function summary(times: number[]) {
 
 const databases = [await open(values['data-dir']), ...(values.against ? [await open(values.against)] : [])];
 try {
-  const urls = [...SEARCH_QUERIES.map((q) => `/search?q=${encodeURIComponent(q.q)}`), ...SEARCH_QUERIES.map((q) => `/search/suggest?q=${encodeURIComponent(q.q)}`)];
+  const words = values.q ?? SEARCH_QUERIES.map((q) => q.q);
+  const urls = [...words.map((q) => `/search?q=${encodeURIComponent(q)}`), ...words.map((q) => `/search/suggest?q=${encodeURIComponent(q)}`)];
   for (const url of urls) {
     const firsts = [];
     for (const db of databases) {

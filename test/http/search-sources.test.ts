@@ -8,7 +8,8 @@ import { insertContent } from '../../src/content/store.js';
 import type { SearchSource } from '../../src/search/sources.js';
 import { rebuildSearchIndex, syncSearchIndex } from '../../src/search/sync.js';
 import { createComment, createPost } from '../helpers/content.js';
-import { createCast, type Cast } from '../helpers/conversation.js';
+import { KIND_WINDOW, SEARCH_WINDOW } from '../../src/search/search.js';
+import { createCast, PARTIAL, type Cast } from '../helpers/conversation.js';
 import { mainText } from '../helpers/app.js';
 import { hrefs, kindCounts, results, searchUrl } from '../helpers/search.js';
 
@@ -109,6 +110,42 @@ describe('a source of a plugin', () => {
     await app.searchSources.queue(app.db, 'glossary', [1]);
     expect(hrefs(await cast.get(searchUrl('seuil'), 'member'))).toEqual(['/glossary/1']);
     expect(hrefs(await cast.get(searchUrl('votants'), 'member'))).toEqual([]);
+  });
+});
+
+describe('each kind its own window', () => {
+  it('shows a plugin’s kind indexed long ago, whatever the number of newer matches of other kinds', async () => {
+    const { app } = cast;
+    await sql`create table atlas (id integer primary key, place text not null)`.execute(app.db);
+    const atlas: SearchSource = {
+      source: 'atlas',
+      kinds: () => [{ kind: 'atlas', label: () => 'Atlas' }],
+      async load(db, keys) {
+        const rows = await sql<{ id: number; place: string }>`select id, place from atlas where id in (select value from json_each(${JSON.stringify(keys)}))`.execute(db);
+        return new Map(rows.rows.map((r) => [r.id, { kind: 'atlas', title: r.place, body: '' }]));
+      },
+      async all(db) {
+        const rows = await sql<{ id: number }>`select id from atlas`.execute(db);
+        return rows.rows.map((r) => ({ key: r.id, at: 0 }));
+      },
+      async visible(_db, _viewer, keys) {
+        return new Set(keys);
+      },
+      async describe(_db, hits) {
+        return new Map(hits.map((h) => [h.key, { url: `/atlas/${h.key}` }]));
+      },
+    };
+    app.searchSources.register(atlas);
+    await sql`insert into atlas (id, place) values (1, 'Tombouctou')`.execute(app.db);
+    await app.searchSources.queue(app.db, 'atlas', [1]);
+    await syncSearchIndex(app);
+    const post = await createPost(app, { spaceId: cast.company, authorId: cast.ids.member, body: 'Carnet de voyage' });
+    for (let i = 0; i < SEARCH_WINDOW + 20; i++) await createComment(app, { contentId: post, authorId: cast.ids.editor, body: `Tombouctou, étape ${i}` });
+    const response = await cast.get(searchUrl('tombouc'), 'member');
+    // Kinds show in the order of their sources: the plugin's comes after the core's.
+    expect(kindCounts(response)).toEqual(['All results', `Comments (at least ${KIND_WINDOW} results)`, 'Atlas (1 result)']);
+    expect(hrefs(response)).toContain('/atlas/1');
+    expect(hrefs(await cast.get('/search/suggest?q=tombou', 'member', PARTIAL))).toContain('/atlas/1');
   });
 });
 

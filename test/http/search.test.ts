@@ -6,7 +6,7 @@ import { createArticle, createComment, createPost, createSpace } from '../helper
 import { createCast, PARTIAL, personWithSession, type Cast } from '../helpers/conversation.js';
 import { html, mainText } from '../helpers/app.js';
 import { hrefs, kindCounts, results, searchUrl } from '../helpers/search.js';
-import { SEARCH_WINDOW } from '../../src/search/search.js';
+import { KIND_WINDOW, SEARCH_WINDOW } from '../../src/search/search.js';
 
 let cast: Cast;
 let companyPost: number;
@@ -207,10 +207,13 @@ describe('GET /search', () => {
       expect(html(response).querySelector('.search-capped'), who).toBeNull();
       expect(hrefs(await cast.get('/search/suggest?q=fenou', who, PARTIAL)), who).toEqual([`/content/${shown}`]);
     }
-    // A member reads the newest matches: many words, "at least".
+    // A member reads the newest matches: many words, "at least" (each kind's own window on the overview,
+    // the larger one once the kind is chosen).
     const member = await cast.get(searchUrl('fenouil'), 'member');
-    expect(kindCounts(member)).toEqual(['All results', `Posts (at least ${SEARCH_WINDOW} results)`]);
+    expect(kindCounts(member)).toEqual(['All results', `Posts (at least ${KIND_WINDOW} results)`]);
     expect(html(member).querySelector('.search-capped')).not.toBeNull();
+    const posts = await cast.get(searchUrl('fenouil', { kind: 'post' }), 'member');
+    expect(kindCounts(posts)).toEqual(['All results', `Posts (at least ${SEARCH_WINDOW} results)`]);
   });
 
   it('finds spaces by name and description, private ones only for their members', async () => {
