@@ -153,7 +153,11 @@ async function kindWindows(
       if (seen > 0) fewKinds.push(kind);
       continue;
     }
-    const own = await newestMatches(app.db, scopedMatch(match, { kind, spaceId: scope.spaceId }), scope.window, 'title', within);
+    // All the matches were counted (fewer than the census): the kind's are among them, found through
+    // their entries; otherwise through the index's scope column, which stops after the window.
+    const own = complete
+      ? await newestMatches(app.db, spaced, scope.window, 'title', within, [kind])
+      : await newestMatches(app.db, scopedMatch(match, { kind, spaceId: scope.spaceId }), scope.window, 'title', within);
     if (own.length >= scope.window) capped.add(kind);
     rows.push(...own);
   }
