@@ -3,15 +3,14 @@
 // are written in, and the admins' outbox after someone answers while their reminder email is held.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { html } from '../../../test/helpers/app.js';
-import { parisWeek, PUBLIC_URL } from '../../../test/helpers/email.js';
-import { startSmtp, type TestSmtp } from '../../../test/helpers/smtp.js';
+import { parisWeek } from '../../../test/helpers/email.js';
 import type { Person } from '../../../test/helpers/spaces.js';
 import { person } from '../../../test/helpers/spaces.js';
 import { jobs } from '../polls/jobs.js';
 import { notifyReminders, sendReminders } from '../surveys/reminders.js';
 import { findSurvey } from '../surveys/service.js';
 import { pollFields, pollsWorld, type PollsWorld } from './polls-helpers.js';
-import { inDays, surveysWorld, type SurveysWorld } from './surveys-helpers.js';
+import { inDays, surveysWorld, surveysWorldWithMail, type SurveysWorld } from './surveys-helpers.js';
 
 const DAY = 86_400_000;
 const REMINDER = 'polls.survey-reminder';
@@ -142,17 +141,13 @@ describe('reminders of a survey that has ended', () => {
 });
 
 describe('the admins’ outbox after someone answers while their reminder email is held', () => {
-  let smtp: TestSmtp;
   let w: SurveysWorld;
+  let close: () => Promise<void>;
   const week = parisWeek();
   beforeAll(async () => {
-    smtp = await startSmtp();
-    w = await surveysWorld({ SMTP_URL: smtp.url, PUBLIC_URL });
+    ({ w, close } = await surveysWorldWithMail());
   });
-  afterAll(async () => {
-    await w.t.close();
-    await smtp.close();
-  });
+  afterAll(async () => close());
 
   it('no entry stands out: the held reminder of the person who answered is not shown apart from the others', async () => {
     const id = await w.createSurvey(w.eve, { title: 'Held', audience: 'departments', departments: [String(w.sales)], endsAt: new Date(week.at('friday', '18:00', 1)).toISOString().slice(0, 16) });

@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { html, mainText } from '../../../test/helpers/app.js';
 import { emailStates, mailsTo, parisWeek, PUBLIC_URL, unsubscribeLinkIn } from '../../../test/helpers/email.js';
 import { disablePlugin, enablePlugin } from '../../../test/helpers/plugins.js';
-import { startSmtp, type TestSmtp } from '../../../test/helpers/smtp.js';
+import type { TestSmtp } from '../../../test/helpers/smtp.js';
 import type { Person } from '../../../test/helpers/spaces.js';
 import { jobs } from '../polls/jobs.js';
 import { reminderDue, sendReminders } from '../surveys/reminders.js';
 import type { Survey } from '../surveys/service.js';
 import { pollsWorld, type PollsWorld } from './polls-helpers.js';
-import { inDays, surveysWorld, type SurveysWorld } from './surveys-helpers.js';
+import { inDays, surveysWorld, surveysWorldWithMail, type SurveysWorld } from './surveys-helpers.js';
 
 const DAY = 86_400_000;
 const REMINDER = 'polls.survey-reminder';
@@ -249,15 +249,12 @@ describe('survey reminders: a space’s survey', () => {
 describe('survey reminders: by email', () => {
   let smtp: TestSmtp;
   let w: SurveysWorld;
+  let close: () => Promise<void>;
   const week = parisWeek();
   beforeAll(async () => {
-    smtp = await startSmtp();
-    w = await surveysWorld({ SMTP_URL: smtp.url, PUBLIC_URL });
+    ({ w, smtp, close } = await surveysWorldWithMail());
   });
-  afterAll(async () => {
-    await w.t.close();
-    await smtp.close();
-  });
+  afterAll(async () => close());
 
   /** An open Sales survey (bruno and carla to answer) that runs over the test's week. */
   async function salesSurvey(title: string): Promise<number> {

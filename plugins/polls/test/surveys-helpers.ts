@@ -6,6 +6,8 @@ import type { TestApp } from '../../../test/helpers/app.js';
 import { createSpace } from '../../../test/helpers/content.js';
 import { appWithRepositoryPlugins, enablePlugin } from '../../../test/helpers/plugins.js';
 import { person, type Person } from '../../../test/helpers/spaces.js';
+import { PUBLIC_URL } from '../../../test/helpers/email.js';
+import { startSmtp, type TestSmtp } from '../../../test/helpers/smtp.js';
 
 export interface SurveysWorld {
   t: TestApp;
@@ -103,4 +105,18 @@ export async function surveysWorld(env: Record<string, string> = {}): Promise<Su
     },
   };
   return world;
+}
+
+/** A surveys world whose emails go to a real SMTP server in process (reminders by email). */
+export async function surveysWorldWithMail(): Promise<{ w: SurveysWorld; smtp: TestSmtp; close(): Promise<void> }> {
+  const smtp = await startSmtp();
+  const w = await surveysWorld({ SMTP_URL: smtp.url, PUBLIC_URL });
+  return {
+    w,
+    smtp,
+    async close() {
+      await w.t.close();
+      await smtp.close();
+    },
+  };
 }
