@@ -495,12 +495,19 @@ describe('closing and outcome', () => {
     expect(adminPage.querySelector('form.poll-outcome')).toBeNull();
     expect(adminPage.querySelector(`form[action="/polls/${due}/reopen"]`)).not.toBeNull();
     expect(html(authorPage).querySelector('form.poll-outcome')).not.toBeNull();
+    // A box to write in, empty, never a list of the poll's answers (the page holds them too).
+    const box = html(authorPage).querySelector(`form.poll-outcome #poll-${due}-outcome`);
+    expect(box?.tagName).toBe('TEXTAREA');
+    expect(box?.text).toBe('');
+    expect(html(authorPage).querySelector('form.poll-outcome select')).toBeNull();
     expect((await w.post(`/polls/${due}/outcome`, { outcome: '' })).body).toContain('Write what was decided.');
     expect((await w.post(`/polls/${due}/outcome`, { outcome: 'We chose **Friday** <script>alert(1)</script>' })).statusCode).toBe(303);
     const page = await w.get(`/polls/${due}`, w.voters[0]);
     const outcome = html(page).querySelector('.poll__outcome');
     expect(outcome?.innerHTML).toContain('<strong>Friday</strong>');
     expect(page.body).not.toContain('<script>alert(1)</script>');
+    // The author's box now holds what they wrote, to edit it.
+    expect(html(await w.get(`/polls/${due}`)).querySelector(`#poll-${due}-outcome`)?.text).toBe('We chose **Friday** <script>alert(1)</script>');
     expect((await w.get(`/polls/${due}`)).body).not.toContain('tell the voters');
     // On the card in the feed too.
     expect((await w.get(`/spaces/${w.team}`, w.voters[0])).body).toContain('<strong>Friday</strong>');
