@@ -259,16 +259,21 @@ export default async function pollRoutes(app: FastifyInstance, plugin: PluginCon
       });
     if (!can(viewer, 'content.react', subject)) return refuse(403, 'mayNotVote');
     if (isClosed(poll, Date.now())) return refuse(409, 'closed');
+    // Made more private, or closed, since the page was loaded or while the vote was written: nothing is
+    // recorded. The poll as it is now, with what they ticked, and what its mode now means for them.
+    const changed = async () => {
+      const now = await loadPoll(app.db, poll.id);
+      if (!now) throw new NotFound();
+      const vote = `${request.t('plugins.polls.poll.errors.pollChanged')} ${request.t(`plugins.polls.poll.panel.modes.${now.mode}`, { k: now.minGroup ?? 0 })}`;
+      return answerVote(request, reply, viewer, subject, now, 409, { errors: { vote }, typed: typedBallot(now, body) });
+    };
+    // The mode the voter saw (the form carries it): a vote given for a changeable vote is not kept as an unchangeable one.
+    if (typeof body.seenMode === 'string' && body.seenMode !== poll.mode) return changed();
     const ballot = readBallot(poll, body);
     if (typeof ballot === 'string') return refuse(422, ballot);
     const outcome = await castVote(app.db, poll, viewer.id, ballot);
     if (outcome === 'alreadyVoted') return refuse(409, 'alreadyVoted');
-    if (outcome === 'pollChanged') {
-      // Made anonymous or closed meanwhile: nothing was recorded. The poll as it is now, with what they ticked.
-      const now = await loadPoll(app.db, poll.id);
-      if (!now) throw new NotFound();
-      return answerVote(request, reply, viewer, subject, now, 409, { errors: { vote: request.t('plugins.polls.poll.errors.pollChanged') }, typed: typedBallot(now, body) });
-    }
+    if (outcome === 'pollChanged') return changed();
     // Never the answer: only that a vote happened, on which poll.
     request.log.info({ contentId: poll.id }, 'poll vote');
     return answerVote(request, reply, viewer, subject, poll, 200, { notice: outcome === 'changed' ? 'plugins.polls.poll.flash.changed' : 'plugins.polls.poll.flash.voted' });

@@ -4,7 +4,7 @@
 // search, export and erasure, the per-space switch.
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { html } from '../../../test/helpers/app.js';
+import { html, mainText } from '../../../test/helpers/app.js';
 import { createPost } from '../../../test/helpers/content.js';
 import { hrefs, searchUrl } from '../../../test/helpers/search.js';
 import type { Person } from '../../../test/helpers/spaces.js';
@@ -397,6 +397,29 @@ describe('refusals', () => {
     expect(raced.body).not.toContain('<html');
     expect(raced.body).toContain('Ce sondage a changé pendant votre vote\u202F: vérifiez-le et votez à nouveau.');
     expect(await rowsOf(id)).toEqual({ named: [], participants: [] });
+  });
+
+  // Tried as a new user would: a page loaded while the poll was confidential, the poll made anonymous
+  // in another tab, then a vote (or a changed vote) sent from the first page.
+  it('a vote sent from a page that showed another mode is refused (409) and says what the mode now means', async () => {
+    const id = await w.addPoll(w.bruno, w.team, { mode: 'confidential' });
+    const [monday, thursday] = (await optionIds(w.app, id)) as [number, number];
+    expect((await vote(id, w.voters[2]!, { option: String(monday) })).statusCode).toBe(303);
+    const seen = html(await w.get(`/polls/${id}`, w.voters[3]!)).querySelector('form.poll-vote input[name="seenMode"]');
+    expect(seen?.getAttribute('value')).toBe('confidential');
+    await makeAnonymous((await loadPoll(w.app.db, id))!);
+    // A first vote, and a changed vote of someone who had voted: both told, nothing recorded.
+    for (const [voter, option] of [[w.voters[3]!, thursday], [w.voters[2]!, thursday]] as const) {
+      const refused = await vote(id, voter, { option: String(option), seenMode: 'confidential' });
+      expect(refused.statusCode).toBe(409);
+      expect(mainText(refused)).toContain('This poll changed while you were voting: check it and vote again. Your vote was not recorded. Anonymous: your answer is linked to you nowhere; it cannot be changed.');
+      // The page as it is now: a form for whoever has not voted yet, carrying the new mode.
+      const form = html(refused).querySelector('form.poll-vote input[name="seenMode"]');
+      expect(form?.getAttribute('value')).toBe(voter === w.voters[3] ? 'anonymous' : undefined);
+    }
+    expect((await rowsOf(id)).participants).toEqual([w.voters[2]!.id]);
+    // Sent again from the page as it is now: recorded.
+    expect((await vote(id, w.voters[3]!, { option: String(thursday), seenMode: 'anonymous' })).statusCode).toBe(303);
   });
 
   it('answers 404 where the plugin is switched off in the space', async () => {
