@@ -284,6 +284,8 @@ export default async function surveyRoutes(app: FastifyInstance, plugin: PluginC
         questionErrors: page.questionErrors ?? {},
         questions,
         state: survey ? surveyState(survey, Date.now()) : 'draft',
+        // Someone has answered an open survey: its mode is shown, not offered (it can no longer change).
+        modeLocked: survey !== null && survey.openedAt !== null && (await participantCount(app.db, survey.id)) > 0,
         k: survey?.minGroup ?? (await organisationMinGroup(app.db)),
         zone: zone(request),
         spaces: (request.user as Viewer).memberSpaces.filter((sp) => plugin.enabledIn(sp.id)),

@@ -136,6 +136,13 @@ describe('surveys: creating, opening, answering, results', () => {
     const refused = await w.post(`/polls/surveys/${id}/edit`, { title: 'T', audience: 'everyone', mode: 'anonymous', endsAt: inDays(5) }, w.eve);
     expect(refused.statusCode).toBe(422);
     expect(mainText(refused)).toContain('Someone has answered already');
+    // The form no longer offers what it would refuse: the mode is shown, with why, and kept as it is.
+    const form = html(await w.get(`/polls/surveys/${id}/edit`, w.eve));
+    expect(form.querySelectorAll('input[type="radio"][name="mode"]')).toHaveLength(0);
+    expect(form.querySelector('input[type="hidden"][name="mode"]')?.getAttribute('value')).toBe('identified');
+    expect(form.querySelector('#mode')?.text).toContain('Someone has answered already: the mode can no longer change.');
+    const saved = await w.post(`/polls/surveys/${id}/edit`, { title: 'Renamed', audience: 'everyone', mode: 'identified', endsAt: inDays(5) }, w.eve);
+    expect(saved.statusCode).toBe(303);
   });
 
   it('audiences: everyone, a space, departments, sites; who is outside gets 404 (page and answer)', async () => {
