@@ -102,8 +102,9 @@ export async function sendReminders(db: Kysely<Database>, now: number, deliver: 
     }
     const answered = new Set((await s.selectFrom('polls_survey_participation').select('user_id').where('survey_id', '=', survey.id).execute()).map((r) => r.user_id));
     const pending = (await audienceIds(db, survey)).filter((id) => !answered.has(id) && id !== survey.authorId);
-    await s.updateTable('polls_survey_surveys').set({ last_reminder_day: today }).where('id', '=', survey.id).execute();
     if (pending.length > 0) await deliver(db, survey, pending, now);
+    // Only once they are written: a delivery that failed is tried again at the next run.
+    await s.updateTable('polls_survey_surveys').set({ last_reminder_day: today }).where('id', '=', survey.id).execute();
     sent += pending.length;
   }
   return sent;

@@ -196,3 +196,25 @@ describe('survey reminders: a person who answers while the reminders are being w
     expect(reminded.map((r) => r.user_id)).toEqual([w.bruno.id]);
   });
 });
+
+describe('survey reminders: a delivery that fails', () => {
+  let w: SurveysWorld;
+  beforeAll(async () => {
+    w = await surveysWorld();
+  });
+  afterAll(async () => w.t.close());
+
+  it('is tried again at the next run the same day (the day is marked only once they are written)', async () => {
+    const id = await w.createSurvey(w.eve, { title: 'Retry', audience: 'departments', departments: [String(w.sales)], startsAt: inDays(-3).replace(/T.*/, 'T00:00'), endsAt: inDays(20) });
+    await w.addQuestion(w.eve, id, { qtext: 'Q', qtype: 'short' });
+    await w.open(w.eve, id);
+    await expect(
+      sendReminders(w.app.db, Date.now(), async () => {
+        throw new Error('the database was busy');
+      }),
+    ).rejects.toThrow('the database was busy');
+    expect(await sendReminders(w.app.db, Date.now())).toBe(2);
+    const reminded = await w.app.db.selectFrom('notifications').select('user_id').where('type', '=', 'polls.survey-reminder').where('subject_id', '=', id).execute();
+    expect(reminded.map((r) => r.user_id).sort((a, b) => a - b)).toEqual([w.bruno.id, w.carla.id].sort((a, b) => a - b));
+  });
+});
