@@ -35,6 +35,11 @@ describe('a person’s preferences', () => {
     expect(page.statusCode).toBe(200);
     const table = html(page).querySelector('table.notification-choices');
     expect(table?.querySelector('caption')?.textContent).toBe('What you receive, by kind of notification');
+    // On a narrow screen the table may scroll sideways: its box is a named region the keyboard reaches.
+    const region = html(page).querySelector('.table-scroll');
+    expect(region?.getAttribute('tabindex')).toBe('0');
+    expect(region?.getAttribute('role')).toBe('region');
+    expect(region?.getAttribute('aria-label')).toBe('What you receive, by kind of notification');
     expect(table?.querySelectorAll('thead th[scope=col]').map((th) => th.textContent)).toEqual(['Notification', 'In the app', 'Email at once', 'In the digest', 'No email']);
     expect(table?.querySelectorAll('tbody th[scope=row]')).toHaveLength(10);
     // The built-in defaults: mentions at once, replies in the digest; everything in the app.
