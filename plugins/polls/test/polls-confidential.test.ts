@@ -23,7 +23,7 @@ afterEach(async () => {
 
 const HX = { 'hx-request': 'true', 'hx-request-type': 'partial' };
 const TOO_FEW = 'Too few answers to show results without identifying people.';
-const NOTE = 'Results are updated after every 3 new voters, so that nobody can read a colleague’s vote.';
+const NOTE = 'Results are updated each time at least 3 new people have voted, so that nobody can read a colleague’s vote; changed votes show then.';
 
 const fold = (text: string) => text.replace(/\s+/g, ' ').trim();
 
@@ -72,15 +72,15 @@ describe('confidential polls show a copy of their counts, moved by k people at a
     expect(atK).toContain('3 voters');
     expect(atK).toContain('2 (67%)');
     expect(atK).toContain('1 (33%)');
-    expect(atK).toContain('the results change only once at least 3 new people have voted; changed votes show then.');
     expect(await resultsText(id, w.voters[5]!)).toBe(atK);
     // The note on the poll, in English and in French.
     expect(fold(html(await w.get(`/polls/${id}`, w.voters[5])).querySelector('.poll__groups')?.text ?? '')).toBe(NOTE);
     await w.app.db.updateTable('users').set({ locale: 'fr' }).where('id', '=', w.voters[5]!.id).execute();
     const fr = html(await w.get(`/polls/${id}`, w.voters[5]));
-    expect(fold(fr.querySelector('.poll__groups')?.text ?? '')).toBe('Les résultats sont mis à jour toutes les 3 nouvelles personnes ayant voté, pour que personne ne puisse lire le vote d’une autre personne.');
-    expect(fold(fr.querySelector('.poll-results')?.text ?? '')).toContain('lorsqu’au moins 3 nouvelles personnes ont voté ; les votes changés apparaissent alors.');
-    expect(fr.querySelector('.poll-results')?.text).toContain('ont voté\u202F; les votes');
+    expect(fold(fr.querySelector('.poll__groups')?.text ?? '')).toBe('Les résultats sont mis à jour chaque fois qu’au moins 3 nouvelles personnes ont voté, pour que personne ne puisse lire le vote d’une autre personne ; les votes changés apparaissent alors.');
+    expect(fr.querySelector('.poll__groups')?.text).toContain('personne\u202F; les votes');
+    // Said once: not again under the results.
+    expect(fr.querySelectorAll('.poll-results__groups')).toHaveLength(0);
   });
 
   it('do not move with the (k+1)th vote, in the page, the fragment or the answer to an htmx vote; nor on closing', async () => {
@@ -235,7 +235,8 @@ describe('mode changes keep protecting', () => {
     const after = await resultsText(id, w.bruno);
     expect(after).toContain('3 voters');
     expect(after).toContain('3 (100%)');
-    expect(html(await w.get(`/polls/${id}`)).querySelector('.poll__groups')?.text.trim()).toBe(NOTE);
+    // Anonymous now: its note says nothing of changed votes.
+    expect(html(await w.get(`/polls/${id}`)).querySelector('.poll__groups')?.text.trim()).toBe('Results are updated each time at least 3 new people have voted, so that nobody can read a colleague’s vote.');
     await vote(id, w.voters[4]!, thursday);
     expect(await resultsText(id, w.bruno)).toContain('3 (100%)');
     // Three new people since the copy (the fourth voter, then two after the change): it moves.

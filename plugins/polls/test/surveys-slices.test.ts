@@ -351,9 +351,9 @@ describe('surveys: the one breakdown is chosen on the survey’s form, fixed onc
       expect(fieldset?.querySelector('legend')?.text).toBe('Breakdown of the results');
       expect(fieldset?.getAttribute('aria-describedby')).toBe('sliceBy-hint');
       const hint = fieldset?.querySelector('#sliceBy-hint')?.text ?? '';
-      expect(hint).toContain('Identified surveys only.');
-      expect(hint).toContain('each group from 4 answers on');
-      expect(hint).toContain('It cannot be changed once the survey is open.');
+      expect(hint).toContain('Identified surveys only');
+      expect(hint).toContain('A group is shown only from 4 answers.');
+      expect(hint).toContain('This cannot change once the survey is open.');
       expect(fieldset?.querySelectorAll('label').map((l) => [l.querySelector('input')?.getAttribute('value'), l.text.trim()])).toEqual([
         ['none', 'None'],
         ['department', 'By department'],
@@ -400,7 +400,7 @@ describe('surveys: the one breakdown is chosen on the survey’s form, fixed onc
       expect(html(fr).querySelector('fieldset#sliceBy .field__error')?.text).toBe(FR_CHOICE);
       expect(html(fr).querySelector('.error-summary a[href="#sliceBy"]')?.text).toBe(FR_CHOICE);
       expect(html(fr).querySelector('#title')?.getAttribute('value')).toBe('Typed title');
-      expect(html(fr).querySelector('#sliceBy-hint')?.text).toContain('Enquêtes nominatives seulement.');
+      expect(html(fr).querySelector('#sliceBy-hint')?.text).toContain('Un groupe n’est montré qu’à partir de');
     } finally {
       await w.app.db.updateTable('users').set({ role: 'member' }).where('id', '=', w.fanny.id).execute();
     }
