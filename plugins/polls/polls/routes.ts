@@ -12,7 +12,7 @@ import { refundIfThrows } from '../../../src/http/rate-limits.js';
 import { isPartialRequest } from '../../../src/http/render.js';
 import { formatDateTime } from '../../../src/http/view-helpers.js';
 import { toZonedDateTimeInput } from '../../../src/features/news/zoned-time.js';
-import { findSpace, type SpaceRow } from '../../../src/features/spaces/queries.js';
+import { findCompanySpace, findSpace, type SpaceRow } from '../../../src/features/spaces/queries.js';
 import type { PluginContext } from '../../../src/plugins/contract.js';
 import { authorize, can, type ContentSubject, type SpaceSubject, type Viewer } from '../../../src/policy/index.js';
 import { isAdmin, isEditor } from '../../../src/policy/viewer.js';
@@ -47,8 +47,9 @@ export default async function pollRoutes(app: FastifyInstance, plugin: PluginCon
   const timeZone = (request: FastifyRequest) => request.organisation?.time_zone ?? 'UTC';
 
   /** A space the viewer may see, where the plugin is on: 404 otherwise. */
+  /** The space a new poll goes to: the one named, or without one the company-wide space (the feed). */
   async function pollSpace(viewer: Viewer, spaceId: number | null): Promise<SpaceRow> {
-    const space = spaceId === null ? undefined : await findSpace(app.db, spaceId);
+    const space = spaceId === null ? await findCompanySpace(app.db) : await findSpace(app.db, spaceId);
     if (!space || !can(viewer, 'space.view', space)) throw new NotFound();
     plugin.requireSpace(space.id);
     return space;

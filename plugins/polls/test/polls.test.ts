@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { html, mainText } from '../../../test/helpers/app.js';
+import { companySpaceId } from '../../../test/helpers/content.js';
 import { createPost } from '../../../test/helpers/content.js';
 import { hrefs, searchUrl } from '../../../test/helpers/search.js';
 import type { Person } from '../../../test/helpers/spaces.js';
@@ -115,6 +116,13 @@ describe('creating a poll', () => {
     expect((await w.get(`/polls/new?space=${w.board}`, w.olga)).statusCode).toBe(404);
     expect((await w.get('/polls/new?space=9999')).statusCode).toBe(404);
     expect((await w.get(`/polls/new?space=${w.team}`, null)).statusCode).toBe(303);
+  });
+
+  it('without a space named, the form is for the company-wide space (the feed), not a dead end', async () => {
+    const page = await w.get('/polls/new', w.bruno);
+    expect(page.statusCode).toBe(200);
+    const company = await companySpaceId(w.app);
+    expect(html(page).querySelector('form input[name="space"]')?.getAttribute('value')).toBe(String(company));
   });
 
   it('keeps creation to editors and admins when the setting says so', async () => {
