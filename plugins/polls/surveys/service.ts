@@ -205,19 +205,10 @@ export async function audienceIds(db: Kysely<Database>, survey: Survey): Promise
   return (await query.execute()).map((r) => r.id);
 }
 
-export interface SurveyInput {
-  title: string;
-  intro: string;
-  audience: Audience;
-  spaceId: number | null;
-  departments: number[];
-  sites: number[];
-  anonymous: boolean;
-  /** Ignored (none) when anonymous. */
+/** A survey as its form gives it (sliceBy required there; ignored, i.e. none, when anonymous). */
+export type SurveyInput = Pick<Survey, 'title' | 'intro' | 'audience' | 'spaceId' | 'departments' | 'sites' | 'anonymous' | 'startsAt' | 'endsAt'> & {
   sliceBy: SliceBy | null;
-  startsAt: number | null;
-  endsAt: number | null;
-}
+};
 /** A question as its form gives it: a Question before it has an id and a place. */
 export type QuestionInput = Omit<Question, 'id' | 'position'>;
 
