@@ -163,6 +163,5 @@ export async function describePluginNotification(
 
 /** Marks read notifications that no longer concern their recipient (`describe` said so): the bell stops counting them. */
 export async function markMootRead(db: Kysely<Database>, ids: readonly number[], now: Millis): Promise<void> {
-  if (ids.length === 0) return;
   await db.updateTable('notifications').set({ read_at: now }).where('id', 'in', [...ids]).where('read_at', 'is', null).execute();
 }

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { createUser, html, login, setupOrganisation, type TestApp } from '../helpers/app.js';
 import { createTestAppWithPlugins, disablePlugin, enablePlugin } from '../helpers/plugins.js';
 import { definePlugin } from '../../src/plugins/contract.js';
+import { notificationEvents } from '../../src/notifications/live.js';
 import { notifyFromPlugin, registerPluginNotificationTypes } from '../../src/notifications/plugin-types.js';
 
 /** What the plugin's `describe` answers, by subject id (the test changes it). */
@@ -85,7 +86,13 @@ describe('plugin notification types', () => {
     await nudge(2);
     await nudge(3);
     expect(await bell()).toBe(2);
+    // The person's open tabs hear that their count changed (the live bell).
+    const heard: number[] = [];
+    const stop = notificationEvents.subscribe((ids) => heard.push(...ids));
     expect((await listed()).filter((text) => text.includes('Nudge'))).toEqual([expect.stringContaining('Nudge number 1')]);
+    await new Promise((resolve) => setImmediate(resolve)); // the bus tells its listeners on the next turn
+    stop();
+    expect(heard).toContain(member.id);
     // The moot one was marked read; the broken one stays unread (its plugin may be mended).
     expect(await bell()).toBe(1);
     expect(t.logs.some((line) => line.msg === 'plugin notification could not be described' && JSON.stringify(line).includes('nudge broke'))).toBe(true);

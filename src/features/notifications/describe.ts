@@ -3,6 +3,7 @@
 // Titles come from each content kind, loaded for a whole page at once (one query per kind).
 import type { FastifyInstance } from 'fastify';
 import type { Translate } from '../../i18n/index.js';
+import { notificationEvents } from '../../notifications/live.js';
 import { describePluginNotification, markMootRead } from '../../notifications/plugin-types.js';
 import type { NotificationRow } from './queries.js';
 
@@ -68,7 +69,11 @@ export async function describeNotifications(
     };
     described.push({ ...common, text: sentence(n, params, t, viewerId), href: hrefOf(n) });
   }
-  await markMootRead(app.db, moot, now);
+  if (moot.length > 0) {
+    await markMootRead(app.db, moot, now);
+    // The person's other tabs count them no more either.
+    notificationEvents.emitFor([viewerId]);
+  }
   return described;
 }
 
