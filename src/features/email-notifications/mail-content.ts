@@ -145,7 +145,7 @@ const SENTENCE_KEYS: Record<string, string> = {
 };
 
 /** The locale key part of a type ('must-read' -> 'mustRead'), 'other' for an unknown one. */
-export function typeKey(type: string): string {
+function typeKey(type: string): string {
   return SENTENCE_KEYS[type] ?? 'other';
 }
 

@@ -10,11 +10,6 @@ import type { QuietHours } from './quiet-hours.js';
 
 export { NOTIFICATION_TYPES };
 
-/** The core's types, then every loaded plugin's ("<plugin id>.<name>"): what choices are kept for. */
-export function allNotificationTypes(): string[] {
-  return [...NOTIFICATION_TYPES, ...pluginNotificationTypes().map((registered) => registered.type)];
-}
-
 export const EMAIL_CHOICES: readonly EmailChoice[] = ['immediate', 'digest', 'off'];
 export const DIGEST_FREQUENCIES: readonly DigestFrequency[] = ['daily', 'weekly', 'never'];
 
