@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadContentSubjects } from '../../src/content/subjects.js';
 import { seesContent } from '../../src/policy/content-rules.js';
 import { loadViewer, type Viewer } from '../../src/policy/viewer.js';
-import { compiledForViewer, contentVisibleWith, visibleContent } from '../../src/policy/visible-content.js';
+import {
+  compiledForViewer,
+  contentInKnownSpaces,
+  contentVisibleWith,
+  knownSpaces,
+  knownTogether,
+  readKindsOff,
+  visibilityOf,
+  visibleContent,
+} from '../../src/policy/visible-content.js';
 import { createTestApp, createUser, setupOrganisation, type TestApp } from '../helpers/app.js';
 import { companySpaceId, createSpace } from '../helpers/content.js';
 
@@ -151,5 +160,195 @@ describe('visibleContent agrees with seesContent', () => {
       await db.deleteFrom('content_kinds_off').execute();
     }
     expect((await agree(viewers.admin!)).size).toBe(before.size);
+  });
+});
+
+// The fast path (knownSpaces, knownTogether, contentInKnownSpaces: the rule decided in JS for spaces
+// known beforehand) lists exactly what the general rule lists, space by space and for lists of
+// spaces, for every viewer and every way kinds can be switched off; and it declines the spaces it
+// cannot decide, among them every private space the viewer is not in.
+describe('the fast path for known spaces agrees with contentVisibleWith', () => {
+  let t: TestApp;
+  let ids: Record<'member' | 'outsider' | 'otherSpace' | 'leaver', number>;
+  let spaces: Record<'company' | 'open' | 'secret' | 'other' | 'wasOpen', number>;
+  const kinds = ['post', 'news'];
+
+  const viewerOf = async (id: number) => {
+    const db = t.app.db;
+    const user = await db.selectFrom('users').select(['id', 'email', 'name', 'role', 'locale']).where('id', '=', id).executeTakeFirstOrThrow();
+    return loadViewer(db, user, await t.app.organisation.get());
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await setupOrganisation(t.app, { locale: 'en' });
+    ids = {
+      member: await createUser(t.app, { email: 'member@example.com' }),
+      outsider: await createUser(t.app, { email: 'outsider@example.com' }),
+      otherSpace: await createUser(t.app, { email: 'other@example.com', role: 'editor' }),
+      leaver: await createUser(t.app, { email: 'leaver@example.com' }),
+    };
+    spaces = {
+      company: await companySpaceId(t.app),
+      open: await createSpace(t.app, { name: 'Open', visibility: 'open', members: [[ids.member, 'member']] }),
+      secret: await createSpace(t.app, { name: 'Secret', visibility: 'private', members: [[ids.member, 'admin']] }),
+      other: await createSpace(t.app, { name: 'Other', visibility: 'private', members: [[ids.otherSpace, 'member']] }),
+      wasOpen: await createSpace(t.app, { name: 'Was open', visibility: 'open', members: [[ids.leaver, 'member'], [ids.member, 'member']] }),
+    };
+    const now = Date.now();
+    const states = [
+      {},
+      { published_at: null },
+      { published_at: now + 3_600_000 },
+      { hidden_at: now - 10, hidden_by: 1, hidden_reason: 'Reason' },
+      { deleted_at: now - 10, deleted_by: 1 },
+      { must_read: 1 },
+      { pinned_until: now + 3_600_000 },
+    ];
+    for (const spaceId of Object.values(spaces)) {
+      for (const kind of kinds) {
+        for (const [i, state] of states.entries()) {
+          await t.app.db
+            .insertInto('content')
+            .values({
+              kind,
+              space_id: spaceId,
+              author_id: i % 2 === 0 ? ids.member : ids.otherSpace,
+              created_at: now - 100,
+              updated_at: now - 100,
+              published_at: now - 50 + i,
+              edited_at: null,
+              pinned_until: null,
+              must_read: 0,
+              comments_enabled: 1,
+              deleted_at: null,
+              deleted_by: null,
+              hidden_at: null,
+              hidden_by: null,
+              hidden_reason: null,
+              ...state,
+            })
+            .execute();
+        }
+      }
+    }
+  });
+  afterAll(async () => t.close());
+
+  const byRule = async (viewer: Viewer, now: number, spaceIds: number[]) =>
+    (
+      await contentVisibleWith(t.app.db, visibilityOf(viewer), now)
+        .select('c.id')
+        .where('c.space_id', 'in', spaceIds)
+        .where('c.kind', 'in', kinds)
+        .execute()
+    )
+      .map((r) => r.id)
+      .sort((a, b) => a - b);
+
+  const fast = async (now: number, space: { id: number } | { ids: string }, kindsJson: string) =>
+    (await contentInKnownSpaces(t.app.db, now, space, kindsJson).select('c.id').execute()).map((r) => r.id).sort((a, b) => a - b);
+
+  /** Every space alone, the viewer's home spaces together, and every space together; returns how many rows the fast path listed. */
+  const agree = async (viewer: Viewer): Promise<number> => {
+    const now = Date.now();
+    const off = await readKindsOff(t.app.db);
+    const all = [...Object.values(spaces), 9999];
+    let listed = 0;
+    const known = knownSpaces(viewer, spaces.company, all, kinds, off);
+    for (const [i, id] of all.entries()) {
+      const space = known[i]!;
+      const expected = await byRule(viewer, now, [id]);
+      // Undecided: only a space the viewer is not in, and then never the company space nor for an admin.
+      if (space === null) {
+        expect(viewer.spaceRoles.has(id) || id === spaces.company || viewer.role === 'admin', `space ${id} declined`).toBe(false);
+        continue;
+      }
+      expect(space.id).toBe(id);
+      const rows = await fast(now, { id }, space.kinds);
+      expect(rows, `space ${id}`).toEqual(expected);
+      listed += rows.length;
+    }
+    for (const list of [[spaces.company, ...viewer.spaceRoles.keys()], all]) {
+      const together = knownTogether(knownSpaces(viewer, spaces.company, list, kinds, off));
+      if (together === null) continue;
+      expect(JSON.parse(together.ids)).toEqual(list);
+      expect(await fast(now, { ids: together.ids }, together.kinds)).toEqual(await byRule(viewer, now, list));
+    }
+    return listed;
+  };
+
+  const configurations: Array<[string, Array<{ kind: string; space: keyof typeof spaces | 0 }>]> = [
+    ['no kind off', []],
+    ['posts off in the open space', [{ kind: 'post', space: 'open' }]],
+    ['news off everywhere', [{ kind: 'news', space: 0 }]],
+    ['posts off in the private and company spaces, news in another', [{ kind: 'post', space: 'secret' }, { kind: 'post', space: 'company' }, { kind: 'news', space: 'wasOpen' }]],
+    ['both kinds off everywhere', [{ kind: 'post', space: 0 }, { kind: 'news', space: 0 }]],
+    ['a kind off everywhere and in one space', [{ kind: 'news', space: 0 }, { kind: 'post', space: 'secret' }]],
+  ];
+
+  it.each(configurations)('%s', async (_name, off) => {
+    const db = t.app.db;
+    // What the plugin runtime wrote (its disabled plugins' kinds), put back after each configuration.
+    const written = await db.selectFrom('content_kinds_off').selectAll().execute();
+    try {
+      if (off.length > 0) {
+        await db.insertInto('content_kinds_off').values(off.map(({ kind, space }) => ({ kind, space_id: space === 0 ? 0 : spaces[space] }))).execute();
+      }
+      const viewers = [await viewerOf(1), ...(await Promise.all(Object.values(ids).map(viewerOf)))];
+      const listed = await Promise.all(viewers.map(agree));
+      // Each viewer lists 3 live items (plain, must-read, pinned) per kind on, in each space they see.
+      if (off.length === 0) expect(listed).toEqual([5 * 2 * 3, 4 * 2 * 3, 1 * 2 * 3, 2 * 2 * 3, 2 * 2 * 3]);
+      if (off.length === 2 && off.every((o) => o.space === 0)) expect(listed).toEqual([0, 0, 0, 0, 0]);
+    } finally {
+      await db.deleteFrom('content_kinds_off').execute();
+      if (written.length > 0) await db.insertInto('content_kinds_off').values(written).execute();
+    }
+  });
+
+  it('declines a private space to whoever is not in it, and follows a space that turned private after the viewer left', async () => {
+    const db = t.app.db;
+    const off = await readKindsOff(db);
+    const outsider = await viewerOf(ids.outsider);
+    expect(knownSpaces(outsider, spaces.company, [spaces.secret, spaces.other, spaces.open], kinds, off)).toEqual([null, null, null]);
+    expect(knownTogether(knownSpaces(outsider, spaces.company, [spaces.company, spaces.secret], kinds, off))).toBeNull();
+
+    const before = await viewerOf(ids.leaver);
+    expect(knownSpaces(before, spaces.company, [spaces.wasOpen], kinds, off)[0]).not.toBeNull();
+    await db.deleteFrom('space_members').where('space_id', '=', spaces.wasOpen).where('user_id', '=', ids.leaver).execute();
+    await db.updateTable('spaces').set({ visibility: 'private' }).where('id', '=', spaces.wasOpen).execute();
+    try {
+      const after = await viewerOf(ids.leaver);
+      expect(knownSpaces(after, spaces.company, [spaces.wasOpen], kinds, off)).toEqual([null]);
+      expect(await byRule(after, Date.now(), [spaces.wasOpen])).toEqual([]);
+      expect(await agree(after)).toBe(1 * 2 * 3);
+      // A viewer loaded before (one request's view of its memberships): both rules still list the same rows.
+      expect(await agree(before)).toBe(2 * 2 * 3);
+      expect(await agree(await viewerOf(ids.member))).toBe(4 * 2 * 3);
+    } finally {
+      await db.updateTable('spaces').set({ visibility: 'open' }).where('id', '=', spaces.wasOpen).execute();
+      await db.insertInto('space_members').values({ space_id: spaces.wasOpen, user_id: ids.leaver, role: 'member', joined_at: Date.now() }).execute();
+    }
+  });
+
+  it('reads the kinds switched off everywhere and per space', async () => {
+    const db = t.app.db;
+    const written = await db.selectFrom('content_kinds_off').selectAll().execute();
+    try {
+      await db.deleteFrom('content_kinds_off').execute();
+      await db.insertInto('content_kinds_off').values([{ kind: 'poll', space_id: 0 }, { kind: 'post', space_id: spaces.open }, { kind: 'news', space_id: spaces.open }]).execute();
+      const off = await readKindsOff(db);
+      expect([...off.everywhere]).toEqual(['poll']);
+      expect([...off.bySpace.keys()]).toEqual([spaces.open]);
+      expect([...off.bySpace.get(spaces.open)!].sort()).toEqual(['news', 'post']);
+      const member = await viewerOf(ids.member);
+      expect(knownSpaces(member, spaces.company, [spaces.company, spaces.open], ['post', 'poll', 'news'], off)).toEqual([
+        { id: spaces.company, kinds: '["post","news"]' },
+        { id: spaces.open, kinds: '[]' },
+      ]);
+    } finally {
+      await db.deleteFrom('content_kinds_off').execute();
+      if (written.length > 0) await db.insertInto('content_kinds_off').values(written).execute();
+    }
   });
 });

@@ -1,13 +1,25 @@
 // The feed's reads: which content items a list shows, newest first, a page at a time. Every list is
-// built on visibleContent (the policy's one SQL definition of "content this viewer may see") and
-// reads an index in feed order, so a page costs the same on a small or a large database.
+// built on the policy's SQL definition of "content this viewer may see" (visibleContent, or its fast
+// path for spaces known beforehand: contentInKnownSpaces) and reads an index in feed order, so a page
+// costs the same on a small or a large database.
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { loadItems, type ItemsApp, type LoadItemsOptions } from '../../content/load-items.js';
 import type { ContentItem } from '../../content/items.js';
 import { compiledQuery, inJson } from '../../db/compiled-query.js';
-import { compiledForViewer, contentVisibleWith, memberSpacesJson, visibleContent } from '../../policy/visible-content.js';
+import {
+  compiledForViewer,
+  contentInKnownSpaces,
+  contentVisibleWith,
+  knownSpaces,
+  knownTogether,
+  memberSpacesJson,
+  readKindsOff,
+  visibleContent,
+  type KindsOff,
+  type Visibility,
+} from '../../policy/visible-content.js';
 import { isAdmin } from '../../policy/viewer.js';
 import type { Viewer } from '../../policy/index.js';
 import { encodeTimeCursor, parseTimeCursor } from '../../http/cursor.js';
@@ -45,6 +57,7 @@ export interface FeedPage {
   next: string | null;
 }
 
+type VisibleQuery = SelectQueryBuilder<Database & { c: Database['content'] }, 'c', {}>;
 type FeedQuery = SelectQueryBuilder<Database & { c: Database['content'] }, 'c', { id: number; published_at: number | null }>;
 
 const companySpaces = new WeakMap<Kysely<Database>, number>();
@@ -79,12 +92,13 @@ export async function findTopic(db: Kysely<Database>, slug: string): Promise<{ i
  *
  * With several spaces (the home feed), each space is read on its own index (content_by_space) for at
  * most one page, and the pages are merged: a page costs the same whatever the size of the table, and
- * never sorts more than (spaces × page) rows.
+ * never sorts more than (spaces × page) rows. `kindsOff`: readKindsOff's answer, when the caller
+ * already read it for this request.
  *
  * @example
  * const { ids, next } = await listFeedIds(app, viewer, { scope: 'home', after: request.query.after });
  */
-export async function listFeedIds(app: ItemsApp, viewer: Viewer, filter: FeedFilter, now = Date.now()): Promise<FeedIdsPage> {
+export async function listFeedIds(app: ItemsApp, viewer: Viewer, filter: FeedFilter, now = Date.now(), kindsOff?: KindsOff): Promise<FeedIdsPage> {
   const db = app.db;
   const limit = pageSize(filter.limit);
   const kinds = app.contentKinds.all().map((k) => k.kind);
@@ -109,8 +123,10 @@ export async function listFeedIds(app: ItemsApp, viewer: Viewer, filter: FeedFil
 
   // Rare items (must-reads), one author, one topic: their own index or a short scan decides, not the spaces.
   const mergeSpaces = spaces !== null && spaces.length > 1 && !filter.unconfirmedMustRead && filter.authorId === undefined && topicId === null;
+  const listed = filter.kind !== undefined ? [filter.kind] : kinds;
+  const known = spaces === null ? null : knownSpaceArgs(viewer, await companySpaceId(db), spaces, listed, mergeSpaces, kindsOff ?? (await readKindsOff(db)));
   const shape: FeedShape = {
-    admin: isAdmin(viewer),
+    rule: known !== null ? 'known' : isAdmin(viewer) ? 'admin' : 'member',
     spaces: spaces === null ? 'all' : spaces.length === 1 ? 'one' : mergeSpaces ? spaces.length : 'list',
     mustRead: filter.unconfirmedMustRead === true,
     author: filter.authorId !== undefined,
@@ -121,13 +137,13 @@ export async function listFeedIds(app: ItemsApp, viewer: Viewer, filter: FeedFil
   const values: FeedArgs = {
     now,
     memberOf: memberSpacesJson(viewer),
-    kinds: JSON.stringify(filter.kind !== undefined ? [filter.kind] : kinds),
+    kinds: JSON.stringify(listed),
     viewer: viewer.id,
     author: filter.authorId,
     topic: topicId,
     at: cursor?.at,
     id: cursor?.id,
-    spaces: spaces ?? [],
+    spaces: known ?? (shape.spaces === 'list' ? [JSON.stringify(spaces)] : (spaces ?? [])),
   };
   const rows = await compiledFeedQuery(shape)(db, ...feedArgs(shape, values));
 
@@ -141,11 +157,38 @@ export async function listFeedIds(app: ItemsApp, viewer: Viewer, filter: FeedFil
 }
 
 /**
+ * The spaces' arguments of the fast path (the policy's contentInKnownSpaces), when the policy decides
+ * them in JS: each space's id and kinds (one space, or each arm of a merge), or for a list read in one
+ * statement, the ids and the kinds they share. Null: the general rule lists them.
+ */
+function knownSpaceArgs(
+  viewer: Viewer,
+  companySpace: number | null,
+  spaces: readonly number[],
+  kinds: readonly string[],
+  merged: boolean,
+  kindsOff: KindsOff,
+): unknown[] | null {
+  const known = knownSpaces(viewer, companySpace, spaces, kinds, kindsOff);
+  if (spaces.length > 1 && !merged) {
+    const together = knownTogether(known);
+    return together === null ? null : [together.ids, together.kinds];
+  }
+  const args: unknown[] = [];
+  for (const space of known) {
+    if (space === null) return null;
+    args.push(space.id, space.kinds);
+  }
+  return args;
+}
+
+/**
  * What decides the SQL text of a feed query (its values do not): each shape is built and compiled by
  * Kysely once (src/db/compiled-query.ts), then run with the values of each request.
  */
 interface FeedShape {
-  admin: boolean;
+  /** The policy's general rule (admins have no list of spaces in it), or its fast path for spaces it decided ('known'). */
+  rule: 'admin' | 'member' | 'known';
   /** Every visible space ('all'), one space, a list of spaces, or the number of spaces merged. */
   spaces: 'all' | 'one' | 'list' | number;
   mustRead: boolean;
@@ -165,21 +208,26 @@ interface FeedArgs {
   topic: number | null;
   at: number | undefined;
   id: number | undefined;
-  spaces: readonly number[];
+  /**
+   * Last, as the shape reads them: the general rule's space id(s) (the list as JSON); the fast path's
+   * id and kinds of each space (the list's ids as JSON, then their kinds).
+   */
+  spaces: readonly unknown[];
 }
 
 /** The arguments a shape's query takes, in order (a stand-in for each when it is built). */
 function feedArgs(shape: FeedShape, values: FeedArgs): unknown[] {
   return [
     values.now,
-    // Admins see every space: the list is not in their query.
-    ...(shape.admin ? [] : [values.memberOf]),
-    values.kinds,
+    // Admins see every space: the list is not in their query. The fast path has neither.
+    ...(shape.rule === 'member' ? [values.memberOf] : []),
+    // The fast path has each space's kinds, with the spaces.
+    ...(shape.rule === 'known' ? [] : [values.kinds]),
     ...(shape.mustRead ? [values.viewer] : []),
     ...(shape.author ? [values.author] : []),
     ...(shape.topic ? [values.topic] : []),
     ...(shape.cursor ? [values.at, values.id] : []),
-    ...(shape.spaces === 'one' ? [values.spaces[0]] : shape.spaces === 'list' ? [JSON.stringify(values.spaces)] : typeof shape.spaces === 'number' ? values.spaces : []),
+    ...values.spaces,
   ];
 }
 
@@ -195,21 +243,27 @@ function compiledFeedQuery(shape: FeedShape) {
   return run;
 }
 
+/** The space condition of a feed query: one space's id, or a JSON list of ids; none for every visible space. */
+type FeedSpaces = { id: number } | { ids: string } | null;
+
 function buildFeedQuery(db: Kysely<Database>, shape: FeedShape, args: readonly unknown[]) {
   let next = 0;
   const take = () => args[next++] as never;
   const now: number = take();
-  const memberOf: string | null = shape.admin ? null : take();
-  const kinds: string = take();
+  const memberOf: string | null = shape.rule === 'member' ? take() : null;
+  const kinds: string | null = shape.rule === 'known' ? null : take();
   const viewerId: number | undefined = shape.mustRead ? take() : undefined;
   const authorId: number | undefined = shape.author ? take() : undefined;
   const topicId: number | undefined = shape.topic ? take() : undefined;
   const cursor: { at: number; id: number } | undefined = shape.cursor ? { at: take(), id: take() } : undefined;
 
-  const narrowed = (spaceCondition: (q: FeedQuery) => FeedQuery): FeedQuery => {
-    let query = contentVisibleWith(db, { admin: shape.admin, memberOf }, now).select(['c.id', 'c.published_at']) as FeedQuery;
-    query = spaceCondition(query);
-    query = query.where('c.kind', 'in', inJson<string>(kinds));
+  const narrowed = (space: FeedSpaces, kindsJson: string): FeedQuery => {
+    const visible =
+      shape.rule === 'known'
+        ? // The fast path always has its spaces (never every visible space).
+          contentInKnownSpaces(db, now, space!, kindsJson)
+        : visibleByRule(db, { admin: shape.rule === 'admin', memberOf }, now, space, kindsJson);
+    let query = visible.select(['c.id', 'c.published_at']) as FeedQuery;
     if (authorId !== undefined) query = query.where('c.author_id', '=', authorId);
     if (topicId !== undefined) {
       query = query.where('c.id', 'in', db.selectFrom('content_topics').select('content_id').where('topic_id', '=', topicId));
@@ -231,13 +285,14 @@ function buildFeedQuery(db: Kysely<Database>, shape: FeedShape, args: readonly u
     if (cursor) query = query.where((eb) => eb(eb.refTuple('c.published_at', 'c.id'), '<', eb.tuple(cursor.at, cursor.id)));
     return query.orderBy('c.published_at', 'desc').orderBy('c.id', 'desc').limit(sql.lit(shape.fetched));
   };
+  // The spaces come last; with the fast path, each followed by its kinds.
+  const spaceThenKinds = (space: { id: number } | { ids: string }): FeedQuery => narrowed(space, shape.rule === 'known' ? take() : kinds!);
 
   if (typeof shape.spaces === 'number') {
     // Each space read on its own index (content_by_space) for at most one page, then merged.
-    const arms = Array.from({ length: shape.spaces }, () => {
-      const spaceId: number = take();
-      return db.selectFrom(narrowed((q) => q.where('c.space_id', '=', spaceId)).as('page')).select(['page.id', 'page.published_at']);
-    });
+    const arms = Array.from({ length: shape.spaces }, () =>
+      db.selectFrom(spaceThenKinds({ id: take() }).as('page')).select(['page.id', 'page.published_at']),
+    );
     let union = arms[0]!;
     for (const arm of arms.slice(1)) union = union.unionAll(arm);
     return db
@@ -247,16 +302,9 @@ function buildFeedQuery(db: Kysely<Database>, shape: FeedShape, args: readonly u
       .orderBy('merged.id', 'desc')
       .limit(sql.lit(shape.fetched));
   }
-  if (shape.spaces === 'one') {
-    const spaceId: number = take();
-    return narrowed((q) => q.where('c.space_id', '=', spaceId));
-  }
-  if (shape.spaces === 'list') {
-    const spacesJson: string = take();
-    // The unary plus keeps SQLite from reading content_by_space for each space and sorting them all.
-    return narrowed((q) => q.where(sql<number>`+c.space_id`, 'in', inJson<number>(spacesJson)));
-  }
-  return narrowed((q) => q);
+  if (shape.spaces === 'one') return spaceThenKinds({ id: take() });
+  if (shape.spaces === 'list') return spaceThenKinds({ ids: take() });
+  return narrowed(null, kinds!);
 }
 
 /**
@@ -271,54 +319,96 @@ export async function listFeed(app: ItemsApp, viewer: Viewer, filter: FeedFilter
   return { items: await loadItems(app, viewer, ids, { ...options, now }), next };
 }
 
-// In the home feed's spaces (company + the viewer's, as JSON), the kinds installed (JSON), newest first.
-const mustReadRows = compiledForViewer((db, visibility, now: number, kinds: string, spaces: string, viewerId: number, limit: number) =>
-  contentVisibleWith(db, visibility, now)
+/** The policy's general rule (contentVisibleWith) in `space`, for the kinds listed: what its fast path stands in for. */
+function visibleByRule(db: Kysely<Database>, visibility: Visibility, now: number, space: FeedSpaces, kindsJson: string): VisibleQuery {
+  let query = contentVisibleWith(db, visibility, now);
+  if (space !== null && 'id' in space) query = query.where('c.space_id', '=', space.id);
+  // The unary plus keeps SQLite from reading content_by_space for each space and sorting them all.
+  if (space !== null && 'ids' in space) query = query.where(sql<number>`+c.space_id`, 'in', inJson<number>(space.ids));
+  return query.where('c.kind', 'in', inJson<string>(kindsJson));
+}
+
+/**
+ * The home feed's spaces (the company space and the viewer's) as the policy's fast path takes them, read
+ * in one statement: null when a kind is switched off in some of them only (the general rule then).
+ */
+async function knownHomeSpaces(app: ItemsApp, viewer: Viewer, spaces: readonly number[], kinds: readonly string[], kindsOff: KindsOff | undefined) {
+  return knownTogether(knownSpaces(viewer, await companySpaceId(app.db), spaces, kinds, kindsOff ?? (await readKindsOff(app.db))));
+}
+
+// The viewer's unconfirmed must-reads among `visible`, newest first, each row with their number.
+const mustReadsAmong = (visible: VisibleQuery, viewerId: number, limit: number) =>
+  visible
     .select(['c.id', sql<number>`count(*) over ()`.as('total')])
     .where('c.must_read', '=', 1)
     // Authors do not confirm their own must-reads.
     .where((eb) => eb.or([eb('c.author_id', 'is', null), eb('c.author_id', '!=', viewerId)]))
-    .where(sql<number>`+c.space_id`, 'in', inJson<number>(spaces))
-    .where('c.kind', 'in', inJson<string>(kinds))
     .where((eb) =>
       eb.not(eb.exists(eb.selectFrom('read_confirmations as rc').select('rc.user_id').whereRef('rc.content_id', '=', 'c.id').where('rc.user_id', '=', viewerId))),
     )
     .orderBy('c.published_at', 'desc')
     .orderBy('c.id', 'desc')
-    .limit(limit),
+    .limit(limit);
+
+// In the home feed's spaces (JSON) with the kinds the policy left there (JSON): the usual case.
+const mustReadRows = compiledQuery((db, now: number, spaces: string, kinds: string, viewerId: number, limit: number) =>
+  mustReadsAmong(contentInKnownSpaces(db, now, { ids: spaces }, kinds), viewerId, limit),
+);
+// The same by the general rule, with the kinds installed.
+const mustReadRowsByRule = compiledForViewer((db, visibility, now: number, spaces: string, kinds: string, viewerId: number, limit: number) =>
+  mustReadsAmong(visibleByRule(db, visibility, now, { ids: spaces }, kinds), viewerId, limit),
 );
 
-const pinnedRows = compiledForViewer((db, visibility, now: number, kinds: string, spaces: string, limit: number) =>
-  contentVisibleWith(db, visibility, now)
+// Items pinned until after `now` among `visible`, newest first.
+const pinnedAmong = (visible: VisibleQuery, now: number, limit: number) =>
+  visible
     .select('c.id')
     // Found by id from content_pinned (a handful of rows, then sorted), rather than by walking the
     // whole feed index in order looking for them.
     .where('c.id', 'in', (eb) => eb.selectFrom('content as p').select('p.id').where('p.pinned_until', '>', now))
-    .where(sql<number>`+c.space_id`, 'in', inJson<number>(spaces))
-    .where('c.kind', 'in', inJson<string>(kinds))
     .orderBy('c.published_at', 'desc')
     .orderBy('c.id', 'desc')
-    .limit(limit),
+    .limit(limit);
+
+const pinnedRows = compiledQuery((db, now: number, spaces: string, kinds: string, limit: number) =>
+  pinnedAmong(contentInKnownSpaces(db, now, { ids: spaces }, kinds), now, limit),
+);
+const pinnedRowsByRule = compiledForViewer((db, visibility, now: number, spaces: string, kinds: string, limit: number) =>
+  pinnedAmong(visibleByRule(db, visibility, now, { ids: spaces }, kinds), now, limit),
 );
 
 /**
  * The viewer's unconfirmed must-reads in the home feed's spaces, newest first: the first `limit`
- * ids and how many there are in all (for "N more").
+ * ids and how many there are in all (for "N more"). `kindsOff`: as listFeedIds.
  */
-export async function unconfirmedMustReads(app: ItemsApp, viewer: Viewer, limit: number, now = Date.now()): Promise<{ ids: number[]; total: number }> {
+export async function unconfirmedMustReads(
+  app: ItemsApp,
+  viewer: Viewer,
+  limit: number,
+  now = Date.now(),
+  kindsOff?: KindsOff,
+): Promise<{ ids: number[]; total: number }> {
   const spaces = await homeSpaceIds(app.db, viewer);
   const kinds = app.contentKinds.all().map((k) => k.kind);
   if (spaces.length === 0 || kinds.length === 0) return { ids: [], total: 0 };
-  const rows = await mustReadRows(app.db, viewer, now, JSON.stringify(kinds), JSON.stringify(spaces), viewer.id, limit);
+  const known = await knownHomeSpaces(app, viewer, spaces, kinds, kindsOff);
+  const rows =
+    known !== null
+      ? await mustReadRows(app.db, now, known.ids, known.kinds, viewer.id, limit)
+      : await mustReadRowsByRule(app.db, viewer, now, JSON.stringify(spaces), JSON.stringify(kinds), viewer.id, limit);
   return { ids: rows.map((r) => r.id), total: Number(rows[0]?.total ?? 0) };
 }
 
-/** Items pinned until a date still to come, in the home feed's spaces, newest first. */
-export async function pinnedItemIds(app: ItemsApp, viewer: Viewer, limit: number, now = Date.now()): Promise<number[]> {
+/** Items pinned until a date still to come, in the home feed's spaces, newest first. `kindsOff`: as listFeedIds. */
+export async function pinnedItemIds(app: ItemsApp, viewer: Viewer, limit: number, now = Date.now(), kindsOff?: KindsOff): Promise<number[]> {
   const spaces = await homeSpaceIds(app.db, viewer);
   const kinds = app.contentKinds.all().map((k) => k.kind);
   if (spaces.length === 0 || kinds.length === 0) return [];
-  const rows = await pinnedRows(app.db, viewer, now, JSON.stringify(kinds), JSON.stringify(spaces), limit);
+  const known = await knownHomeSpaces(app, viewer, spaces, kinds, kindsOff);
+  const rows =
+    known !== null
+      ? await pinnedRows(app.db, now, known.ids, known.kinds, limit)
+      : await pinnedRowsByRule(app.db, viewer, now, JSON.stringify(spaces), JSON.stringify(kinds), limit);
   return rows.map((r) => r.id);
 }
 

@@ -6,6 +6,7 @@ import { loadItems, type ItemsApp } from '../../content/load-items.js';
 import type { ContentItem } from '../../content/items.js';
 import type { Millis } from '../../db/schema.js';
 import type { Viewer } from '../../policy/index.js';
+import { readKindsOff } from '../../policy/visible-content.js';
 import { isFiltered, type FeedQuery } from '../feed/filters.js';
 import { listFeedIds, pinnedItemIds, unconfirmedMustReads } from '../feed/queries.js';
 
@@ -39,8 +40,10 @@ export async function loadHomeFeed(
 ): Promise<HomeFeed> {
   const now = options.now ?? Date.now();
   const withTop = !isFiltered(query) && !query.mustRead;
+  // Read once for the three lists below (the policy folds it into the kinds each space lists).
+  const kindsOff = await readKindsOff(app.db);
   const [mustReads, pinnedIds] = withTop
-    ? await Promise.all([unconfirmedMustReads(app, viewer, TOP_MUST_READS, now), pinnedItemIds(app, viewer, TOP_PINNED, now)])
+    ? await Promise.all([unconfirmedMustReads(app, viewer, TOP_MUST_READS, now, kindsOff), pinnedItemIds(app, viewer, TOP_PINNED, now, kindsOff)])
     : [{ ids: [], total: 0 }, []];
   const pinned = pinnedIds.filter((id) => !mustReads.ids.includes(id));
   const onTop = [...mustReads.ids, ...pinned];
@@ -58,6 +61,7 @@ export async function loadHomeFeed(
       excludeIds: onTop,
     },
     now,
+    kindsOff,
   );
   // Continuation pages leave the top out as well, but do not show it again.
   const shownOnTop = query.after === undefined ? onTop : [];
