@@ -14,6 +14,13 @@ export interface ContentKind<Data = unknown> {
    */
   load(db: Kysely<Database>, contentIds: readonly number[]): Promise<Map<number, Data>>;
   /**
+   * Every table `load` reads, with the column holding the item's content id. Declared, the kind's data
+   * is kept between pages (src/content/item-cache.ts) and forgotten on any write to these tables;
+   * not declared, it is read again for every page. Kept data is shared by every viewer and frozen:
+   * plain objects, arrays and values only.
+   */
+  dataTables?: ReadonlyArray<{ table: string; column: string }>;
+  /**
    * Template of the card body in feeds: receives `it.item` (a ContentItem) with `it.item.data`. A path
    * under views/ ("posts/card"), or a plugin's own "/plugins/<id>/card" (plugins/<id>/views/card.eta).
    */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import type { SqliteSynchronous } from '../config.js';
+import { attachItemCache } from '../content/item-cache.js';
 import type { Database } from './schema.js';
 import { HameauSqliteDialect } from './sqlite-dialect.js';
 
@@ -36,6 +37,8 @@ export function openDatabase(options: { dataDir: string; synchronous: SqliteSync
   sqlite.pragma(`synchronous = ${options.synchronous}`);
 
   const db = new Kysely<Database>({ dialect: new HameauSqliteDialect({ database: sqlite }) });
+  // Feed items read once, not on every page; this connection's own triggers keep them right.
+  attachItemCache(db, sqlite);
   let closed = false;
   return {
     db,

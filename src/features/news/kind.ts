@@ -67,6 +67,11 @@ export async function loadArticles(db: Kysely<Database>, contentIds: readonly nu
 export const newsKind: ContentKind<NewsArticle> = {
   kind: 'news',
   load: loadArticles,
+  // The cover is the newest image attached to the article.
+  dataTables: [
+    { table: 'news_articles', column: 'content_id' },
+    { table: 'attachments', column: 'content_id' },
+  ],
   cardTemplate: 'news/card',
   pageTemplate: 'news/page',
   title: (article) => article.title,

@@ -41,6 +41,7 @@ const postRows = compiledQuery((db, idsJson: string) =>
 export const postKind: ContentKind<Post> = {
   kind: 'post',
   load: loadPosts,
+  dataTables: [{ table: 'posts', column: 'content_id' }],
   cardTemplate: 'posts/card',
   pageTemplate: 'posts/page',
   // The stored summary's first words: no markdown parsed when reading.
