@@ -43,6 +43,7 @@ import { loggerOptions } from './http/logging.js';
 import rateLimits from './http/rate-limits.js';
 import render from './http/render.js';
 import { createTemplateEngine } from './http/templates.js';
+import { CardRenderer } from './content/cards.js';
 import requestContext from './http/request-context.js';
 import security from './http/security.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
@@ -71,6 +72,8 @@ declare module 'fastify' {
     organisation: OrganisationStore;
     /** The kinds of feed items: news and posts from the core, more from plugins. */
     contentKinds: ContentKinds;
+    /** Feed cards rendered from their inputs only, their HTML reused across pages and viewers (src/content/cards.ts). */
+    cards: CardRenderer;
     /** The durable job queue (src/jobs): register handlers, enqueue work; its worker runs while listening. */
     jobs: JobQueue;
     /** The plugins (src/plugins): their state, slots and hooks, and the admin's actions on them. */
@@ -168,12 +171,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     maxAge: '1d',
     index: false,
   });
+  const eta = createTemplateEngine(viewsDir, config.cacheTemplates, pluginViews);
   await app.register(view, {
-    engine: { eta: createTemplateEngine(viewsDir, config.cacheTemplates, pluginViews) },
+    engine: { eta },
     templates: viewsDir,
     production: config.cacheTemplates,
     defaultContext: viewHelpers,
   });
+  app.decorate('cards', new CardRenderer(eta, viewHelpers, config.cacheTemplates));
 
   // Application services: request context (session, language, setup guard), rendering, error pages.
   await app.register(render);

@@ -9,6 +9,7 @@ import { cookieOptions, sessionCookieName } from './cookies.js';
 import { formatDateTime } from './view-helpers.js';
 import { can, type Action, type Subject, type Viewer } from '../policy/index.js';
 import { loadViewer } from '../policy/viewer.js';
+import type { ContentItem } from '../content/items.js';
 import { FALLBACK_LOCALE, isLocale, negotiateLocale, translator, type Locale, type Translate } from '../i18n/index.js';
 
 export const LANGUAGE_COOKIE = 'hameau_lang';
@@ -119,6 +120,21 @@ export default fp(
         can: <A extends Action>(action: A, ...subject: Subject<A>) => can(this.user, action, ...subject),
         /** A date and time in the viewer's language and the organisation's time zone. */
         dateTime: (millis: number) => formatDateTime(this.locale, millis, this.organisation?.time_zone),
+        /** A content item's card (views/content/card.eta), rendered from its inputs only and reused: src/content/cards.ts. */
+        card: (item: ContentItem, headingLevel?: number) =>
+          app.cards.html(
+            {
+              viewer: this.user,
+              locale: this.locale,
+              t: this.t,
+              timeZone: this.organisation?.time_zone,
+              dateTime: (millis: number) => formatDateTime(this.locale, millis, this.organisation?.time_zone),
+              next: this.url,
+              reactionSet: this.layout?.reactionSet,
+            },
+            item,
+            headingLevel,
+          ),
       };
     });
 
