@@ -30,10 +30,17 @@ export function formatDateTime(locale: Locale, millis: number, timeZone: string 
   ).format(millis);
 }
 
-/** Localised language name, in that language: "Français", "English". */
+const languageNames = new Map<Locale, string>();
+
+/** Localised language name, in that language: "Français", "English". Every page's header asks for them. */
 export function languageName(locale: Locale): string {
-  const name = cached(`lang:${locale}`, () => new Intl.DisplayNames([locale], { type: 'language' })).of(locale) ?? locale;
-  return name.charAt(0).toLocaleUpperCase(locale) + name.slice(1);
+  let found = languageNames.get(locale);
+  if (found === undefined) {
+    const name = cached(`lang:${locale}`, () => new Intl.DisplayNames([locale], { type: 'language' })).of(locale) ?? locale;
+    found = name.charAt(0).toLocaleUpperCase(locale) + name.slice(1);
+    languageNames.set(locale, found);
+  }
+  return found;
 }
 
 /** Given to every template through @fastify/view's default context. */
