@@ -4,6 +4,7 @@
 // the HTML is kept under a key made of all of them: a page that shows the same card to another viewer
 // in the same state (most colleagues, most of the time) reuses it, and nothing a card shows to one
 // viewer can reach another whose inputs differ.
+import { randomBytes } from 'node:crypto';
 import type { Eta } from 'eta';
 import type { Locale, Translate } from '../i18n/index.js';
 import { can, type Action, type Viewer } from '../policy/index.js';
@@ -40,16 +41,17 @@ export interface CardContext {
 export interface CardCacheLimits {
   /** Cards kept at most. */
   entries: number;
-  /** Characters of HTML kept at most (about twice as many bytes in memory). */
-  chars: number;
+  /** Bytes kept at most: the cards' UTF-8 and their keys. */
+  bytes: number;
 }
 
 /** About 1,000 cards of 4 kB: a few pages of every space, within a few MB. */
-export const CARD_CACHE_LIMITS: CardCacheLimits = { entries: 1_000, chars: 4_000_000 };
+export const CARD_CACHE_LIMITS: CardCacheLimits = { entries: 1_000, bytes: 4_000_000 };
 
 /**
  * Renders content cards (views/content/card.eta and the kind's card template) from their inputs only,
- * and keeps the HTML of each set of inputs, least recently used dropped first.
+ * and keeps the HTML of each set of inputs, encoded as UTF-8 once (a page writes the bytes as they
+ * are: src/http/render.ts), least recently used dropped first.
  *
  * The template sees `it.item`, `it.t`, `it.locale`, `it.dateTime`, `it.now`, `it.layout.reactionSet`,
  * `it.currentUrl`, `it.headingLevel`, `it.user` (its `id` only: whether the viewer wrote the item is part
@@ -57,11 +59,11 @@ export const CARD_CACHE_LIMITS: CardCacheLimits = { entries: 1_000, chars: 4_000
  * template reads is not there, so it cannot depend on something the key does not hold.
  *
  * @example
- * const html = cards.html(context, item, 3); // in a template: <%~ it.card(item) %>
+ * const bytes = cards.bytes(context, item, 3); // in a template: <%~ it.card(item) %>
  */
 export class CardRenderer {
-  readonly #entries = new Map<string, string>();
-  #chars = 0;
+  readonly #entries = new Map<string, Buffer>();
+  #bytes = 0;
   readonly #tokens = new WeakMap<object, number>();
   #nextToken = 1;
 
@@ -73,7 +75,13 @@ export class CardRenderer {
     private readonly limits: CardCacheLimits = CARD_CACHE_LIMITS,
   ) {}
 
+  /** The card as a string, for a page put together as a string. */
   html(context: CardContext, item: ContentItem, headingLevel = 3): string {
+    return this.bytes(context, item, headingLevel).toString('utf8');
+  }
+
+  /** The card's HTML as UTF-8. */
+  bytes(context: CardContext, item: ContentItem, headingLevel = 3): Buffer {
     const { viewer } = context;
     const subject = item.subject;
     const decisions = {} as Record<CardAction, boolean>;
@@ -130,7 +138,7 @@ export class CardRenderer {
         return kept;
       }
     }
-    const html = this.eta.render('/content/card', {
+    const html = Buffer.from(this.eta.render('/content/card', {
       ...this.helpers,
       item,
       headingLevel,
@@ -147,7 +155,7 @@ export class CardRenderer {
         }
         return decisions[action as CardAction];
       },
-    });
+    }));
     if (keep) this.#keep(key, html);
     return html;
   }
@@ -157,15 +165,15 @@ export class CardRenderer {
     return this.#entries.size;
   }
 
-  #keep(key: string, html: string): void {
-    const chars = key.length + html.length;
-    if (chars > this.limits.chars) return;
+  #keep(key: string, html: Buffer): void {
+    const bytes = 2 * key.length + html.length;
+    if (bytes > this.limits.bytes) return;
     this.#entries.set(key, html);
-    this.#chars += chars;
-    while (this.#entries.size > this.limits.entries || this.#chars > this.limits.chars) {
+    this.#bytes += bytes;
+    while (this.#entries.size > this.limits.entries || this.#bytes > this.limits.bytes) {
       const [oldKey, oldHtml] = this.#entries.entries().next().value!;
       this.#entries.delete(oldKey);
-      this.#chars -= oldKey.length + oldHtml.length;
+      this.#bytes -= 2 * oldKey.length + oldHtml.length;
     }
   }
 
@@ -181,5 +189,46 @@ export class CardRenderer {
       this.#tokens.set(value, token);
     }
     return token;
+  }
+}
+
+/**
+ * The cards of one page. Its template gets a short mark for each card, and the page's bytes are put
+ * together around them: the cards' kept UTF-8 is copied, never encoded again. (Encoding the whole
+ * page, about 115 kB, cost as much as building it.) Each page's marks carry a random part, so no
+ * text on the page can pass for one.
+ *
+ * @example
+ * const cards = new PageCards(app.cards, context);
+ * const page = await reply.viewAsync('home/index', { ...locals, card: cards.mark });
+ * reply.send(cards.bytes(page));
+ */
+export class PageCards {
+  readonly #mark = `\u0000${randomBytes(6).toString('hex')}:`;
+  readonly #cards: Buffer[] = [];
+
+  constructor(
+    private readonly renderer: CardRenderer,
+    private readonly context: CardContext,
+  ) {}
+
+  /** The mark standing for this item's card in the page's text (a template's `it.card(item)`). */
+  readonly mark = (item: ContentItem, headingLevel?: number): string => {
+    this.#cards.push(this.renderer.bytes(this.context, item, headingLevel));
+    return `${this.#mark}${this.#cards.length - 1}\u0000`;
+  };
+
+  /** The page as UTF-8, each mark replaced by its card. */
+  bytes(page: string): Buffer {
+    if (this.#cards.length === 0) return Buffer.from(page);
+    const parts: Buffer[] = [];
+    let from = 0;
+    for (let at = page.indexOf(this.#mark); at !== -1; at = page.indexOf(this.#mark, from)) {
+      const end = page.indexOf('\u0000', at + this.#mark.length);
+      parts.push(Buffer.from(page.slice(from, at)), this.#cards[Number(page.slice(at + this.#mark.length, end))]!);
+      from = end + 1;
+    }
+    parts.push(Buffer.from(page.slice(from)));
+    return Buffer.concat(parts);
   }
 }

@@ -3,6 +3,7 @@
 // reply.flashOutcome: a one-time result for the page redirected to (a link to copy).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { PageCards } from '../content/cards.js';
 import { cookieOptions } from './cookies.js';
 import type { Params } from '../i18n/index.js';
 
@@ -60,8 +61,11 @@ export default fp(
       const request = this.request;
       const partial = isPartialRequest(request);
       const flash = partial ? null : takeFlash(request, this);
+      // Cards go into the page as marks, and their kept bytes are copied into the answer (src/content/cards.ts).
+      const cards = new PageCards(app.cards, request.cardContext());
       const locals = {
         ...request.viewLocals(),
+        card: cards.mark,
         flash: flash?.notice ?? null,
         outcome: flash?.outcome ?? null,
         ...data,
@@ -74,7 +78,7 @@ export default fp(
       const html = partial
         ? await this.viewAsync(options.fragment ?? template, locals)
         : await this.viewAsync(template, locals, { layout: 'layout' });
-      return this.send(Buffer.from(html));
+      return this.send(cards.bytes(html));
     });
 
     app.decorateReply('redirectTo', function redirectTo(this: FastifyReply, url: string) {

@@ -9,6 +9,7 @@ import { cookieOptions, sessionCookieName } from './cookies.js';
 import { formatDateTime } from './view-helpers.js';
 import { can, type Action, type Subject, type Viewer } from '../policy/index.js';
 import { loadViewer } from '../policy/viewer.js';
+import type { CardContext } from '../content/cards.js';
 import type { ContentItem } from '../content/items.js';
 import { FALLBACK_LOCALE, isLocale, negotiateLocale, translator, type Locale, type Translate } from '../i18n/index.js';
 
@@ -29,6 +30,8 @@ declare module 'fastify' {
     t: Translate;
     /** What every template may use: t, locale, user, organisation, the current path, can (the policy). */
     viewLocals(): Record<string, unknown>;
+    /** What this request's content cards are rendered from (src/content/cards.ts). */
+    cardContext(): CardContext;
   }
   interface FastifyReply {
     setSessionCookie(token: string): void;
@@ -121,20 +124,19 @@ export default fp(
         /** A date and time in the viewer's language and the organisation's time zone. */
         dateTime: (millis: number) => formatDateTime(this.locale, millis, this.organisation?.time_zone),
         /** A content item's card (views/content/card.eta), rendered from its inputs only and reused: src/content/cards.ts. */
-        card: (item: ContentItem, headingLevel?: number) =>
-          app.cards.html(
-            {
-              viewer: this.user,
-              locale: this.locale,
-              t: this.t,
-              timeZone: this.organisation?.time_zone,
-              dateTime: (millis: number) => formatDateTime(this.locale, millis, this.organisation?.time_zone),
-              next: this.url,
-              reactionSet: this.layout?.reactionSet,
-            },
-            item,
-            headingLevel,
-          ),
+        card: (item: ContentItem, headingLevel?: number) => app.cards.html(this.cardContext(), item, headingLevel),
+      };
+    });
+
+    app.decorateRequest('cardContext', function cardContext(this: FastifyRequest): CardContext {
+      return {
+        viewer: this.user,
+        locale: this.locale,
+        t: this.t,
+        timeZone: this.organisation?.time_zone,
+        dateTime: (millis: number) => formatDateTime(this.locale, millis, this.organisation?.time_zone),
+        next: this.url,
+        reactionSet: this.layout?.reactionSet,
       };
     });
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Eta } from 'eta';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CardRenderer, type CardContext } from '../../src/content/cards.js';
+import { CardRenderer, PageCards, type CardContext } from '../../src/content/cards.js';
 import type { ContentItem } from '../../src/content/items.js';
 import { loadItems } from '../../src/content/load-items.js';
 import { REACTIONS } from '../../src/features/conversation/reactions.js';
@@ -119,14 +119,14 @@ describe('content cards', () => {
   });
 
   it('drops the least recently used cards past its bounds', async () => {
-    const cards = new CardRenderer(createTemplateEngine(viewsDir, true), viewHelpers, true, { entries: 2, chars: 1_000_000 });
+    const cards = new CardRenderer(createTemplateEngine(viewsDir, true), viewHelpers, true, { entries: 2, bytes: 1_000_000 });
     const [mustRead, post] = await items(reader);
     cards.html(context(reader, 'en'), post!);
     cards.html(context(reader, 'fr'), post!);
     cards.html(context(reader, 'en'), post!); // used again: the French one is now the oldest
     cards.html(context(reader, 'en'), mustRead!);
     expect(cards.size).toBe(2);
-    const small = new CardRenderer(createTemplateEngine(viewsDir, true), viewHelpers, true, { entries: 10, chars: 100 });
+    const small = new CardRenderer(createTemplateEngine(viewsDir, true), viewHelpers, true, { entries: 10, bytes: 100 });
     small.html(context(reader), post!);
     expect(small.size).toBe(0);
   });
@@ -145,5 +145,19 @@ describe('content cards', () => {
     } finally {
       fs.rmSync(views, { recursive: true, force: true });
     }
+  });
+  it('puts a page together around its cards’ bytes, and nothing else passes for a card', async () => {
+    const cards = new CardRenderer(createTemplateEngine(viewsDir, true), viewHelpers, true);
+    const [mustRead, post] = await items(reader);
+    const page = new PageCards(cards, context(reader));
+    const first = page.mark(post!);
+    const second = page.mark(mustRead!);
+    // What a visitor might type to look like a mark: another page's random part, or none.
+    const forged = first.replace(/[0-9a-f]{12}/, '000000000000');
+    const text = `<main>Café ’ ${forged} 👍${second}<p>between</p>${first}</main>`;
+    const expected = `<main>Café ’ ${forged} 👍${cards.html(context(reader), mustRead!)}<p>between</p>${cards.html(context(reader), post!)}</main>`;
+    expect(page.bytes(text).toString('utf8')).toBe(expected);
+    expect(new PageCards(cards, context(reader)).mark(post!)).not.toBe(first);
+    expect(new PageCards(cards, context(reader)).bytes('<p>Déjà</p>')).toEqual(Buffer.from('<p>Déjà</p>'));
   });
 });
