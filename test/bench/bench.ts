@@ -127,7 +127,7 @@ async function startHameau(dataDir: string): Promise<Server> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   // As `npm start` and the Docker image run it (package.json, Dockerfile).
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', path.join(projectRoot, 'dist/src/server.js')], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', '--heap-growing-percent=50', path.join(projectRoot, 'dist/src/server.js')], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, PUBLIC_URL: base, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -374,6 +374,16 @@ function hameauScenarios(base: string, cookie: string, targets: Targets, writers
     { name: 'GET /login (visitor)', connections: 10, url: `${base}/login`, accept: '2xx' },
     { name: 'GET / home feed', connections: 10, url: `${base}/`, headers: signedIn, accept: '2xx' },
     { name: 'GET / home feed', connections: 50, url: `${base}/`, headers: signedIn, accept: '2xx' },
+    // Many people in turn, each loading their own home feed: what they see alike (items, cards) is kept
+    // once for everyone, what is their own is read for each (docs/performance.md). Not a target; it
+    // says how far the one-person figures above carry.
+    {
+      name: `GET / each person's home feed (${writers.length} people)`,
+      connections: 50,
+      url: `${base}/`,
+      rotateCookies: writers,
+      accept: '2xx',
+    },
     { name: `GET /spaces/${targets.spaceId} space feed`, connections: 10, url: `${base}/spaces/${targets.spaceId}`, headers: signedIn, accept: '2xx' },
     { name: `GET /content/${targets.permalinkId} (50 comments)`, connections: 10, url: `${base}/content/${targets.permalinkId}`, headers: signedIn, accept: '2xx' },
     // Search (issue 4): the results page for a common word, a rare one and a word being typed.
