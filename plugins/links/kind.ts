@@ -54,6 +54,8 @@ export async function loadLinks(db: Kysely<Database>, contentIds: readonly numbe
 export const linkKind: ContentKind<Link> = {
   kind: KIND,
   load: loadLinks,
+  // All loadLinks reads: the data is kept between pages and read again after a write there (docs/plugins.md).
+  dataTables: [{ table: 'links_links', column: 'content_id' }],
   // "/plugins/links/card" is plugins/links/views/card.eta (views/content/card.eta adds the leading "/").
   cardTemplate: '/plugins/links/card',
   pageTemplate: '/plugins/links/page',

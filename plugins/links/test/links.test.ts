@@ -164,6 +164,8 @@ describe('links: sharing, seeing, editing, deleting', () => {
     expect((await w.post(`/links/${id}/edit`, { title: 'Taken', url: 'https://evil.example/' }, w.sam)).statusCode).toBe(403);
     expect((await w.get(`/links/${id}/edit`, null)).headers.location).toMatch(/^\/login/);
 
+    // Seen in a list first: the link's data is then kept (dataTables), and the edit must replace it.
+    expect(linkTitles(await w.get(`/links/spaces/${w.team}`))).toContain('Old title');
     const form = await w.get(`/links/${id}/edit`);
     expect(html(form).querySelector('input[name="title"]')?.getAttribute('value')).toBe('Old title');
     const bad = await w.post(`/links/${id}/edit`, { title: 'New title', url: 'javascript:void(0)' });
@@ -176,6 +178,8 @@ describe('links: sharing, seeing, editing, deleting', () => {
     const page = await w.get(`/content/${id}`);
     expect(html(page).querySelector('.link-page__url code')?.text).toBe('https://new.example.org/');
     expect(mainText(page)).toContain('New title');
+    expect(linkTitles(await w.get(`/links/spaces/${w.team}`))).toEqual(expect.arrayContaining(['New title']));
+    expect(linkTitles(await w.get(`/links/spaces/${w.team}`))).not.toContain('Old title');
     const content = await w.app.db.selectFrom('content').select('edited_at').where('id', '=', id).executeTakeFirstOrThrow();
     expect(content.edited_at).not.toBe(null);
   });
