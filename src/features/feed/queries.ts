@@ -26,6 +26,8 @@ import { encodeTimeCursor, parseTimeCursor } from '../../http/cursor.js';
 
 export const FEED_PAGE_SIZE = 20;
 export const FEED_MAX_PAGE_SIZE = 50;
+/** The most spaces whose feeds are read each on its own index and merged (the home feed). */
+export const MERGE_MAX_SPACES = 32;
 
 export interface FeedFilter {
   /** 'home': the company space and the viewer's spaces (admins too). 'all' (default): every space the viewer may see. */
@@ -122,7 +124,11 @@ export async function listFeedIds(app: ItemsApp, viewer: Viewer, filter: FeedFil
   if (spaces !== null && spaces.length === 0) return { ids: [], next: null };
 
   // Rare items (must-reads), one author, one topic: their own index or a short scan decides, not the spaces.
-  const mergeSpaces = spaces !== null && spaces.length > 1 && !filter.unconfirmedMustRead && filter.authorId === undefined && topicId === null;
+  // Past MERGE_MAX_SPACES spaces, one statement reads the feed index in order for all of them (most of
+  // what it reads is theirs): a merge would be too many arms (SQLite refuses more than 500) and one
+  // compiled query per number of spaces.
+  const mergeSpaces =
+    spaces !== null && spaces.length > 1 && spaces.length <= MERGE_MAX_SPACES && !filter.unconfirmedMustRead && filter.authorId === undefined && topicId === null;
   const listed = filter.kind !== undefined ? [filter.kind] : kinds;
   const known = spaces === null ? null : knownSpaceArgs(viewer, await companySpaceId(db), spaces, listed, mergeSpaces, kindsOff ?? (await readKindsOff(db)));
   const shape: FeedShape = {
