@@ -138,7 +138,7 @@ export class CardRenderer {
         return kept;
       }
     }
-    const html = Buffer.from(this.eta.render('/content/card', {
+    const text = this.eta.render('/content/card', {
       ...this.helpers,
       item,
       headingLevel,
@@ -155,8 +155,13 @@ export class CardRenderer {
         }
         return decisions[action as CardAction];
       },
-    }));
-    if (keep) this.#keep(key, html);
+    });
+    if (!keep) return Buffer.from(text);
+    // Its own memory: Buffer.from cuts small buffers out of a shared 8 kB pool, which a kept card
+    // would hold whole.
+    const html = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+    html.write(text);
+    this.#keep(key, html);
     return html;
   }
 
