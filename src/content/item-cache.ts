@@ -100,8 +100,14 @@ export class ItemCache {
       const bytes = estimateBytes(item);
       // One item larger than the whole budget would only push everything else out.
       if (bytes > this.limits.bytes) continue;
+      try {
+        deepFreeze(item);
+      } catch {
+        // A kind's data that cannot be frozen (a Buffer: docs/plugins.md asks for plain values) is not kept.
+        continue;
+      }
       this.#forget(item.id);
-      this.#items.set(item.id, { item: deepFreeze(item), bytes });
+      this.#items.set(item.id, { item, bytes });
       this.#bytes += bytes;
     }
     while (this.#items.size > this.limits.items || this.#bytes > this.limits.bytes) {

@@ -108,6 +108,14 @@ describe('ItemCache', () => {
       (kept.author as { name: string }).name = 'Mallory';
     }).toThrow(TypeError);
   });
+
+  it('keeps no item whose kind data cannot be frozen (a Buffer), and keeps the others', () => {
+    const cache = new ItemCache();
+    const binary = { ...item(1), data: { value: { blob: Buffer.from('raw') } } };
+    expect(cache.store(cache.generation, [binary, item(2)])).toBe(true);
+    expect(cache.get(1)).toBeUndefined();
+    expect(cache.get(2)).toBeDefined();
+  });
 });
 
 describe('deepFreeze', () => {
