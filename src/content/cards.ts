@@ -1,9 +1,10 @@
 // Feed cards, rendered once and reused. A card's HTML is a function of what the card shows: the item,
 // the viewer's own state on it (their reactions, their confirmation, what the policy lets them do), the
-// language, the time zone and the page's address. Each card is rendered from exactly those inputs, and
-// the HTML is kept under a key made of all of them: a page that shows the same card to another viewer
-// in the same state (most colleagues, most of the time) reuses it, and nothing a card shows to one
-// viewer can reach another whose inputs differ.
+// language and the time zone. Each card is rendered from exactly those inputs, and the HTML is kept
+// under a key made of all of them: a page that shows the same card to another viewer in the same state
+// (most colleagues, most of the time) reuses it, and nothing a card shows to one viewer can reach
+// another whose inputs differ. The page's address (where the reaction buttons return) is written into
+// the card's bytes when a page uses it, so one card serves every page and filter that shows it.
 import { randomBytes } from 'node:crypto';
 import type { Eta } from 'eta';
 import type { Locale, Translate } from '../i18n/index.js';
@@ -38,6 +39,12 @@ export interface CardContext {
   reactionSet: unknown;
 }
 
+/** A kept card: its UTF-8, and the pieces of it around each place the page's address goes. */
+interface KeptCard {
+  html: Buffer;
+  pieces: Buffer[];
+}
+
 export interface CardCacheLimits {
   /** Cards kept at most. */
   entries: number;
@@ -51,7 +58,7 @@ export const CARD_CACHE_LIMITS: CardCacheLimits = { entries: 1_000, bytes: 4_000
 /**
  * Renders content cards (views/content/card.eta and the kind's card template) from their inputs only,
  * and keeps the HTML of each set of inputs, encoded as UTF-8 once (a page writes the bytes as they
- * are: src/http/render.ts), least recently used dropped first.
+ * are: PageCards, src/http/render.ts), least recently used dropped first.
  *
  * The template sees `it.item`, `it.t`, `it.locale`, `it.dateTime`, `it.now`, `it.layout.reactionSet`,
  * `it.currentUrl`, `it.headingLevel`, `it.user` (its `id` only: whether the viewer wrote the item is part
@@ -59,13 +66,16 @@ export const CARD_CACHE_LIMITS: CardCacheLimits = { entries: 1_000, bytes: 4_000
  * template reads is not there, so it cannot depend on something the key does not hold.
  *
  * @example
- * const bytes = cards.bytes(context, item, 3); // in a template: <%~ it.card(item) %>
+ * const html = cards.html(context, item, 3); // in a template: <%~ it.card(item) %>
  */
 export class CardRenderer {
-  readonly #entries = new Map<string, Buffer>();
+  readonly #entries = new Map<string, KeptCard>();
   #bytes = 0;
   readonly #tokens = new WeakMap<object, number>();
   #nextToken = 1;
+  /** Stands for the page's address in a kept card; random, so that no text in a card can pass for it. */
+  readonly #address = `\u0001${randomBytes(6).toString('hex')}\u0001`;
+  readonly #addressBytes = Buffer.from(this.#address);
 
   constructor(
     private readonly eta: Eta,
@@ -77,11 +87,11 @@ export class CardRenderer {
 
   /** The card as a string, for a page put together as a string. */
   html(context: CardContext, item: ContentItem, headingLevel = 3): string {
-    return this.bytes(context, item, headingLevel).toString('utf8');
+    return Buffer.concat(this.pieces(context, item, headingLevel)).toString('utf8');
   }
 
-  /** The card's HTML as UTF-8. */
-  bytes(context: CardContext, item: ContentItem, headingLevel = 3): Buffer {
+  /** The card's HTML as UTF-8, in pieces to be written one after the other (the page's address between them). */
+  pieces(context: CardContext, item: ContentItem, headingLevel = 3): Buffer[] {
     const { viewer } = context;
     const subject = item.subject;
     const decisions = {} as Record<CardAction, boolean>;
@@ -101,7 +111,6 @@ export class CardRenderer {
       ? [
           context.locale,
           context.timeZone ?? '',
-          context.next,
           headingLevel,
           this.#token(context.reactionSet),
           bits,
@@ -135,7 +144,7 @@ export class CardRenderer {
         // Map keeps insertion order: moved to the end, it is the most recently used.
         this.#entries.delete(key);
         this.#entries.set(key, kept);
-        return kept;
+        return this.#withAddress(kept, context.next);
       }
     }
     const text = this.eta.render('/content/card', {
@@ -146,7 +155,8 @@ export class CardRenderer {
       locale: context.locale,
       dateTime: context.dateTime,
       now,
-      currentUrl: context.next,
+      // A kept card is shared by every page that shows it: the address goes in when a page uses it.
+      currentUrl: keep ? this.#address : context.next,
       layout: { reactionSet: context.reactionSet },
       user: viewer === null ? null : Object.freeze({ id: viewer.id }),
       can: (action: string, asked: unknown) => {
@@ -156,29 +166,44 @@ export class CardRenderer {
         return decisions[action as CardAction];
       },
     });
-    if (!keep) return Buffer.from(text);
+    if (!keep) return [Buffer.from(text)];
     // Its own memory: Buffer.from cuts small buffers out of a shared 8 kB pool, which a kept card
     // would hold whole.
     const html = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
     html.write(text);
-    this.#keep(key, html);
-    return html;
+    const card: KeptCard = { html, pieces: [] };
+    for (let from = 0; ; ) {
+      const at = html.indexOf(this.#addressBytes, from);
+      card.pieces.push(html.subarray(from, at === -1 ? html.length : at));
+      if (at === -1) break;
+      from = at + this.#addressBytes.length;
+    }
+    this.#keep(key, card);
+    return this.#withAddress(card, context.next);
   }
+
+  /** A kept card's pieces with the page's address, escaped as the template would have, between them. */
+  #withAddress(card: KeptCard, address: string): Buffer[] {
+    if (card.pieces.length === 1) return card.pieces;
+    const escaped = Buffer.from(this.eta.config.escapeFunction(address));
+    return card.pieces.flatMap((piece, i) => (i === 0 ? [piece] : [escaped, piece]));
+  }
+
 
   /** How many cards are kept (for tests). */
   get size(): number {
     return this.#entries.size;
   }
 
-  #keep(key: string, html: Buffer): void {
-    const bytes = 2 * key.length + html.length;
+  #keep(key: string, card: KeptCard): void {
+    const bytes = 2 * key.length + card.html.length;
     if (bytes > this.limits.bytes) return;
-    this.#entries.set(key, html);
+    this.#entries.set(key, card);
     this.#bytes += bytes;
     while (this.#entries.size > this.limits.entries || this.#bytes > this.limits.bytes) {
-      const [oldKey, oldHtml] = this.#entries.entries().next().value!;
+      const [oldKey, old] = this.#entries.entries().next().value!;
       this.#entries.delete(oldKey);
-      this.#bytes -= 2 * oldKey.length + oldHtml.length;
+      this.#bytes -= 2 * oldKey.length + old.html.length;
     }
   }
 
@@ -210,7 +235,7 @@ export class CardRenderer {
  */
 export class PageCards {
   readonly #mark = `\u0000${randomBytes(6).toString('hex')}:`;
-  readonly #cards: Buffer[] = [];
+  readonly #cards: Buffer[][] = [];
 
   constructor(
     private readonly renderer: CardRenderer,
@@ -219,7 +244,7 @@ export class PageCards {
 
   /** The mark standing for this item's card in the page's text (a template's `it.card(item)`). */
   readonly mark = (item: ContentItem, headingLevel?: number): string => {
-    this.#cards.push(this.renderer.bytes(this.context, item, headingLevel));
+    this.#cards.push(this.renderer.pieces(this.context, item, headingLevel));
     return `${this.#mark}${this.#cards.length - 1}\u0000`;
   };
 
@@ -230,7 +255,7 @@ export class PageCards {
     let from = 0;
     for (let at = page.indexOf(this.#mark); at !== -1; at = page.indexOf(this.#mark, from)) {
       const end = page.indexOf('\u0000', at + this.#mark.length);
-      parts.push(Buffer.from(page.slice(from, at)), this.#cards[Number(page.slice(at + this.#mark.length, end))]!);
+      parts.push(Buffer.from(page.slice(from, at)), ...this.#cards[Number(page.slice(at + this.#mark.length, end))]!);
       from = end + 1;
     }
     parts.push(Buffer.from(page.slice(from)));

@@ -100,15 +100,20 @@ describe('content cards', () => {
     expect(cards.html(context(admin), adminsMustRead!)).not.toContain('must-read--confirmed');
   });
 
-  it('keys cards by language and by the page they return to', async () => {
+  it('keys cards by language, and writes in the address of the page they return to', async () => {
     const cards = new CardRenderer(createTemplateEngine(viewsDir, true), viewHelpers, true);
     const [, post] = await items(reader);
     const english = cards.html(context(reader, 'en'), post!);
     const french = cards.html(context(reader, 'fr'), post!);
     expect(french).not.toBe(english);
     expect(french).toBe(fresh().html(context(reader, 'fr'), post!));
+    // One kept card for every page that shows it; the address escaped as the template escapes it.
+    const odd = '/spaces/1?kind=post&q="<b>\'';
     expect(cards.html(context(reader, 'en', '/spaces/1'), post!)).toContain('value="/spaces/1"');
-    expect(cards.size).toBe(3);
+    expect(cards.html(context(reader, 'en', odd), post!)).toBe(fresh().html(context(reader, 'en', odd), post!));
+    expect(cards.html(context(reader, 'en', odd), post!)).toContain('value="/spaces/1?kind=post&amp;q=&quot;&lt;b&gt;&#39;"');
+    expect(cards.html(context(reader, 'en'), post!)).toBe(english);
+    expect(cards.size).toBe(2);
   });
 
   it('renders data that is not frozen every time, without keeping it', async () => {
