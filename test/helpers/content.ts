@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { sortName } from '../../src/auth/users.js';
 import { renderMarkdown } from '../../src/content/markdown.js';
 import { insertContent, recordLinks } from '../../src/content/store.js';
-import type { SpaceRole, SpaceVisibility } from '../../src/db/schema.js';
+import type { Insertable } from 'kysely';
+import type { ContentTable, SpaceRole, SpaceVisibility } from '../../src/db/schema.js';
 
 /** The company space's id (created by setup). */
 export async function companySpaceId(app: FastifyInstance): Promise<number> {
@@ -94,4 +95,32 @@ export async function createComment(
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/**
+ * A whole `content` row for inserting states the forms never make (hidden, deleted, scheduled, a
+ * must-read by anyone): published a moment ago, in `spaceId`, by `authorId`, then `overrides`.
+ *
+ * @example
+ * await app.db.insertInto('content').values(contentRow(spaceId, authorId, { hidden_at: Date.now() })).execute();
+ */
+export function contentRow(spaceId: number, authorId: number | null, overrides: Partial<Insertable<ContentTable>> = {}, now = Date.now()): Insertable<ContentTable> {
+  return {
+    kind: 'post',
+    space_id: spaceId,
+    author_id: authorId,
+    created_at: now - 100,
+    updated_at: now - 100,
+    published_at: now - 50,
+    edited_at: null,
+    pinned_until: null,
+    must_read: 0,
+    comments_enabled: 1,
+    deleted_at: null,
+    deleted_by: null,
+    hidden_at: null,
+    hidden_by: null,
+    hidden_reason: null,
+    ...overrides,
+  };
 }

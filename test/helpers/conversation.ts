@@ -8,7 +8,8 @@ import { createSession } from '../../src/auth/sessions.js';
 import { insertUser } from '../../src/auth/users.js';
 import type { Role } from '../../src/db/schema.js';
 import { sessionCookieName } from '../../src/http/cookies.js';
-import { createTestApp, PASSWORD, setupOrganisation, type TestApp } from './app.js';
+import type { HTMLElement } from 'node-html-parser';
+import { createTestApp, html, PASSWORD, setupOrganisation, type TestApp } from './app.js';
 import { companySpaceId, createSpace } from './content.js';
 
 /** Headers of an htmx request that swaps part of a page. */
@@ -110,4 +111,15 @@ export async function latestContentId(app: FastifyInstance): Promise<number> {
 /** The latest comment (the one a test just wrote). */
 export async function latestComment(app: FastifyInstance) {
   return app.db.selectFrom('comments').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+}
+
+/**
+ * An item's card on a page, the page read twice so that the second answer comes from the kept items
+ * and cards (src/content/item-cache.ts, src/content/cards.ts); null if the page does not show it.
+ */
+export async function keptCard(c: Cast, url: string, who: Who, id: number): Promise<HTMLElement | null> {
+  await c.get(url, who);
+  const response = await c.get(url, who);
+  if (response.statusCode !== 200) throw new Error(`${url} answered ${response.statusCode} to ${who}`);
+  return html(response).querySelector(`#content-${id}`);
 }

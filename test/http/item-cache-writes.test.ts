@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { html } from '../helpers/app.js';
 import { ORGANISATION_FORM } from '../helpers/admin.js';
 import { createArticle, createComment, createPost } from '../helpers/content.js';
-import { createCast, type Cast, type Who } from '../helpers/conversation.js';
+import { createCast, keptCard, type Cast, type Who } from '../helpers/conversation.js';
 
 let c: Cast;
 let post: number;
@@ -18,13 +18,7 @@ beforeEach(async () => {
 });
 afterEach(async () => c.t.close());
 
-/** The item's card on the page, read twice so the second comes from the caches. */
-async function card(url: string, who: Who, id: number): Promise<HTMLElement | null> {
-  await c.get(url, who);
-  const response = await c.get(url, who);
-  expect(response.statusCode).toBe(200);
-  return html(response).querySelector(`#content-${id}`);
-}
+const card = (url: string, who: Who, id: number) => keptCard(c, url, who, id);
 /** Warms the caches with the cards of these pages, seen by these people. */
 async function warm(urls: readonly string[], people: readonly Who[]): Promise<void> {
   for (const url of urls) for (const who of people) await card(url, who, post);

@@ -7,7 +7,7 @@ import type { HTMLElement } from 'node-html-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { html } from '../helpers/app.js';
 import { createArticle, createComment, createPost } from '../helpers/content.js';
-import { createCast, type Cast, type Who } from '../helpers/conversation.js';
+import { createCast, keptCard, type Cast, type Who } from '../helpers/conversation.js';
 
 let c: Cast;
 let post: number;
@@ -19,13 +19,7 @@ beforeEach(async () => {
 });
 afterEach(async () => c.t.close());
 
-/** The item's card on the page, read twice so the second comes from the cache. */
-async function card(url: string, who: Who, id: number): Promise<HTMLElement | null> {
-  await c.get(url, who);
-  const response = await c.get(url, who);
-  expect(response.statusCode).toBe(200);
-  return html(response).querySelector(`#content-${id}`);
-}
+const card = (url: string, who: Who, id: number) => keptCard(c, url, who, id);
 const comments = (el: HTMLElement | null) => el!.querySelector('.content-card__comments')!.text;
 const reaction = (el: HTMLElement | null, key: string) => {
   const button = el!.querySelector(`button.reaction[value="${key}"]`)!;

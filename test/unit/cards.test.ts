@@ -13,7 +13,8 @@ import { formatDateTime, viewHelpers } from '../../src/http/view-helpers.js';
 import { createTemplateEngine } from '../../src/http/templates.js';
 import { translator, type Locale } from '../../src/i18n/index.js';
 import { viewsDir } from '../../src/paths.js';
-import { loadViewer, type Viewer } from '../../src/policy/viewer.js';
+import type { Viewer } from '../../src/policy/viewer.js';
+import { viewerOf } from '../helpers/news.js';
 import { createTestApp, createUser, setupOrganisation, type TestApp } from '../helpers/app.js';
 import { companySpaceId, createArticle, createPost } from '../helpers/content.js';
 
@@ -25,10 +26,7 @@ describe('content cards', () => {
   let reader: Viewer;
   let admin: Viewer;
 
-  async function viewer(id: number): Promise<Viewer> {
-    const user = await t.app.db.selectFrom('users').select(['id', 'email', 'name', 'role', 'locale']).where('id', '=', id).executeTakeFirstOrThrow();
-    return loadViewer(t.app.db, user, await t.app.organisation.get());
-  }
+  const viewer = (id: number): Promise<Viewer> => viewerOf(t.app, id);
 
   function context(who: Viewer, locale: Locale = 'en', next = '/'): CardContext {
     return {

@@ -4,21 +4,18 @@
 // lists, in feed order, for every viewer and every way kinds can be switched off.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { homeSpaceIds, listFeedIds, pinnedItemIds, unconfirmedMustReads, type FeedFilter } from '../../src/features/feed/queries.js';
-import { loadViewer, type Viewer } from '../../src/policy/viewer.js';
+import type { Viewer } from '../../src/policy/viewer.js';
 import { readKindsOff, visibleContent } from '../../src/policy/visible-content.js';
 import { createTestApp, createUser, setupOrganisation, type TestApp } from '../helpers/app.js';
-import { companySpaceId, createSpace } from '../helpers/content.js';
+import { companySpaceId, contentRow, createSpace } from '../helpers/content.js';
+import { viewerOf as viewerOfUser } from '../helpers/news.js';
 
 describe('the feed lists what the general rule lists', () => {
   let t: TestApp;
   let ids: Record<'member' | 'outsider' | 'otherSpace' | 'leaver', number>;
   let spaces: Record<'company' | 'open' | 'secret' | 'other' | 'notJoined' | 'wasOpen', number>;
 
-  const viewerOf = async (id: number) => {
-    const db = t.app.db;
-    const user = await db.selectFrom('users').select(['id', 'email', 'name', 'role', 'locale']).where('id', '=', id).executeTakeFirstOrThrow();
-    return loadViewer(db, user, await t.app.organisation.get());
-  };
+  const viewerOf = (id: number) => viewerOfUser(t.app, id);
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -59,25 +56,8 @@ describe('the feed lists what the general rule lists', () => {
           n++;
           await t.app.db
             .insertInto('content')
-            .values({
-              kind,
-              space_id: spaceId,
-              author_id: ids.otherSpace,
-              created_at: now - 100_000,
-              updated_at: now - 100_000,
-              // Distinct times, some shared: the order's tie-break (id) is checked too.
-              published_at: now - 100_000 + Math.floor(n / 2) * 100,
-              edited_at: null,
-              pinned_until: null,
-              must_read: 0,
-              comments_enabled: 1,
-              deleted_at: null,
-              deleted_by: null,
-              hidden_at: null,
-              hidden_by: null,
-              hidden_reason: null,
-              ...state,
-            })
+            // Distinct times, some shared: the order's tie-break (id) is checked too.
+            .values(contentRow(spaceId, ids.otherSpace, { kind, created_at: now - 100_000, updated_at: now - 100_000, published_at: now - 100_000 + Math.floor(n / 2) * 100, ...state }, now))
             .execute();
         }
       }

@@ -10,7 +10,8 @@ import { ContentKinds, type ContentKind } from '../../src/content/kinds.js';
 import { loadItems, type ItemsApp } from '../../src/content/load-items.js';
 import { newsKind } from '../../src/features/news/kind.js';
 import { postKind, type Post } from '../../src/features/posts/kind.js';
-import { loadViewer, type Viewer } from '../../src/policy/viewer.js';
+import type { Viewer } from '../../src/policy/viewer.js';
+import { viewerOf } from '../helpers/news.js';
 import { createTestApp, createUser, setupOrganisation, type TestApp } from '../helpers/app.js';
 import { companySpaceId, createArticle, createComment, createPost, createSpace } from '../helpers/content.js';
 
@@ -26,10 +27,7 @@ describe('loadItems with the item cache', () => {
   /** The same application without a cache: what the general rule gives. */
   let uncached: ItemsApp;
 
-  async function viewer(id: number): Promise<Viewer> {
-    const user = await t.app.db.selectFrom('users').select(['id', 'email', 'name', 'role', 'locale']).where('id', '=', id).executeTakeFirstOrThrow();
-    return loadViewer(t.app.db, user, await t.app.organisation.get());
-  }
+  const viewer = (id: number): Promise<Viewer> => viewerOf(t.app, id);
   const allIds = () => Object.values(items);
   const now = Date.now();
   const options = { previousVisitAt: now - 60_000, now };

@@ -15,7 +15,8 @@ import {
   visibleContent,
 } from '../../src/policy/visible-content.js';
 import { createTestApp, createUser, setupOrganisation, type TestApp } from '../helpers/app.js';
-import { companySpaceId, createSpace } from '../helpers/content.js';
+import { companySpaceId, contentRow, createSpace } from '../helpers/content.js';
+import { viewerOf as viewerOfUser } from '../helpers/news.js';
 
 describe('visibleContent agrees with seesContent', () => {
   let t: TestApp;
@@ -53,24 +54,7 @@ describe('visibleContent agrees with seesContent', () => {
         for (const state of Object.values(states)) {
           const row = await db
             .insertInto('content')
-            .values({
-              kind: 'post',
-              space_id: spaceId,
-              author_id: authorId,
-              created_at: now - 100,
-              updated_at: now - 100,
-              published_at: now - 50,
-              edited_at: null,
-              pinned_until: null,
-              must_read: 0,
-              comments_enabled: 1,
-              deleted_at: null,
-              deleted_by: null,
-              hidden_at: null,
-              hidden_by: null,
-              hidden_reason: null,
-              ...state,
-            })
+            .values(contentRow(spaceId, authorId, state, now))
             .returning('id')
             .executeTakeFirstOrThrow();
           itemIds.push(row.id);
@@ -173,11 +157,7 @@ describe('the fast path for known spaces agrees with contentVisibleWith', () => 
   let spaces: Record<'company' | 'open' | 'secret' | 'other' | 'wasOpen', number>;
   const kinds = ['post', 'news'];
 
-  const viewerOf = async (id: number) => {
-    const db = t.app.db;
-    const user = await db.selectFrom('users').select(['id', 'email', 'name', 'role', 'locale']).where('id', '=', id).executeTakeFirstOrThrow();
-    return loadViewer(db, user, await t.app.organisation.get());
-  };
+  const viewerOf = (id: number) => viewerOfUser(t.app, id);
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -210,24 +190,7 @@ describe('the fast path for known spaces agrees with contentVisibleWith', () => 
         for (const [i, state] of states.entries()) {
           await t.app.db
             .insertInto('content')
-            .values({
-              kind,
-              space_id: spaceId,
-              author_id: i % 2 === 0 ? ids.member : ids.otherSpace,
-              created_at: now - 100,
-              updated_at: now - 100,
-              published_at: now - 50 + i,
-              edited_at: null,
-              pinned_until: null,
-              must_read: 0,
-              comments_enabled: 1,
-              deleted_at: null,
-              deleted_by: null,
-              hidden_at: null,
-              hidden_by: null,
-              hidden_reason: null,
-              ...state,
-            })
+            .values(contentRow(spaceId, i % 2 === 0 ? ids.member : ids.otherSpace, { kind, published_at: now - 50 + i, ...state }, now))
             .execute();
         }
       }
