@@ -234,7 +234,8 @@ export class CardRenderer {
  * reply.send(cards.bytes(page));
  */
 export class PageCards {
-  readonly #mark = `\u0000${randomBytes(6).toString('hex')}:`;
+  // Made with the first card: most pages have none.
+  #mark = '';
   readonly #cards: Buffer[][] = [];
 
   constructor(
@@ -244,6 +245,7 @@ export class PageCards {
 
   /** The mark standing for this item's card in the page's text (a template's `it.card(item)`). */
   readonly mark = (item: ContentItem, headingLevel?: number): string => {
+    if (this.#mark === '') this.#mark = `\u0000${randomBytes(6).toString('hex')}:`;
     this.#cards.push(this.renderer.pieces(this.context, item, headingLevel));
     return `${this.#mark}${this.#cards.length - 1}\u0000`;
   };
