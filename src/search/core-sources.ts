@@ -158,6 +158,7 @@ export function commentSource(kinds: ContentKinds): SearchSource {
 /** Spaces: by name and description; private ones only for their members (and admins). */
 export const spaceSource: SearchSource = {
   source: 'space',
+  few: true,
   kinds: () => [{ kind: 'space', label: (t) => t('search.kinds.space') }],
   async load(db: SearchDb, keys) {
     const rows = await db.selectFrom('spaces').select(['id', 'name', 'description']).where('id', 'in', inJson<number>(json(keys))).execute();
@@ -185,6 +186,7 @@ export const spaceSource: SearchSource = {
 /** People: by name, job title, department, site, skills, languages and bio; active people only. */
 export const personSource: SearchSource = {
   source: 'person',
+  few: true,
   kinds: () => [{ kind: 'person', label: (t) => t('search.kinds.person') }],
   async load(db: SearchDb, keys) {
     const rows = await db

@@ -68,6 +68,12 @@ export interface SearchSource {
   source: string;
   /** The kinds of results it yields, in the order results show, with their labels. */
   kinds(): SearchKind[];
+  /**
+   * True when its things are few and do not multiply with the content (people, spaces): their
+   * entries are numbered apart, below every other entry (sync.ts), so that finding them among a
+   * common word's matches does not cost more as the content grows.
+   */
+  few?: boolean;
   /** The current text of each key; a key absent from the map is removed from the index. */
   load(db: SearchDb, keys: readonly number[]): Promise<Map<number, SearchDocument>>;
   /** Every key that should be in the index, with a time (milliseconds) that orders them oldest first: for a rebuild. */

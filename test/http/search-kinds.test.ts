@@ -153,3 +153,25 @@ describe('each kind reads its own matches', () => {
     expect(html(response).querySelector('.search-capped')?.rawText.trim()).toMatch(/^Commentaires\u202F: mots très courants, seules leurs occurrences les plus récentes/);
   });
 });
+
+describe('people and spaces', () => {
+  it('are numbered below every other entry, newest highest, and found newest first, however late they join', async () => {
+    const { app } = cast;
+    // Joining after hundreds of matches of other kinds: with ids among theirs, finding them read the
+    // word's whole list of matches (search.ts, sync.ts FEW_FIRST_ID).
+    const late = (await personWithSession(app, { email: 'ondine.tardive@example.com', name: 'Ondine Tardive' })).id;
+    const lateSpace = await createSpace(app, { name: 'Ondines tardives', visibility: 'open' });
+    await syncSearchIndex(app);
+    const entries = await app.db.selectFrom('search_entries').select(['id', 'source', 'key']).execute();
+    const idOf = (source: string, key: number) => entries.find((e) => e.source === source && e.key === key)!.id;
+    const few = entries.filter((e) => e.source === 'person' || e.source === 'space').map((e) => e.id);
+    const others = entries.filter((e) => e.source !== 'person' && e.source !== 'space').map((e) => e.id);
+    expect(Math.max(...few)).toBeLessThan(Math.min(...others));
+    expect(idOf('person', late)).toBeGreaterThan(idOf('person', ondine));
+    expect(idOf('space', lateSpace)).toBeGreaterThan(idOf('space', ondineSpace));
+    const response = await cast.get(searchUrl('ondin'), 'outsider');
+    expect(results(response).filter((r) => r.kind === 'person').map((r) => r.href)).toEqual([`/people/${late}`, `/people/${ondine}`]);
+    expect(results(response).filter((r) => r.kind === 'space').map((r) => r.href)).toEqual([`/spaces/${lateSpace}`, `/spaces/${ondineSpace}`]);
+    expect(kindCounts(response)).toEqual(expect.arrayContaining(['People (2 results)', 'Spaces (2 results)']));
+  });
+});

@@ -185,6 +185,11 @@ describe('the index', () => {
     const at = new Map(times.map((t) => [t.id, t.published_at ?? t.created_at]));
     const ordered = entries.map((e) => at.get(e.key)!);
     expect(ordered).toEqual([...ordered].sort((a, b) => a - b));
+    // People and spaces are numbered apart, below every other entry (sync.ts FEW_FIRST_ID).
+    const all = await app.db.selectFrom('search_entries').select(['id', 'source']).execute();
+    const few = all.filter((e) => e.source === 'person' || e.source === 'space').map((e) => e.id);
+    expect(few.length).toBeGreaterThan(0);
+    expect(Math.max(...few)).toBeLessThan(Math.min(...all.filter((e) => e.source !== 'person' && e.source !== 'space').map((e) => e.id)));
     expect(mainText(await cast.get(searchUrl('xylophone'), 'admin'))).toContain('Xylophone');
   });
 });
