@@ -16,11 +16,11 @@ import { isNotificationType, organisationDefaults, organisationDelivery, persona
 import { nextWallClock, quietUntil, wallClockAt, type QuietHours } from './quiet-hours.js';
 import { unsubscribeUrl } from './unsubscribe-token.js';
 import { pluginNotificationType } from '../../notifications/plugin-types.js';
+import { MUST_READ_TYPES } from '../../notifications/still-concerns.js';
 
 export const EMAIL_JOB_TYPES = ['email.notification', 'email.digest'] as const;
 export const DISPATCH_INTERVAL_MS = 30_000;
 const BATCH = 500;
-const MUST_READ_TYPES = ['must-read', 'must-read-reminder'];
 
 interface NotificationJob {
   notificationId: number;

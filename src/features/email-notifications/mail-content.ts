@@ -2,13 +2,14 @@
 // recipient's language, the single email, and the digest grouped by item. Text first; the HTML part
 // is built from the same escaped text.
 import type { FastifyInstance } from 'fastify';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, Locale, Millis } from '../../db/schema.js';
 import { translator, type Translate } from '../../i18n/index.js';
 import type { OutgoingMail } from '../../mail/mailer.js';
 import type { Viewer } from '../../policy/index.js';
-import { spaceIsVisible, visibleContent } from '../../policy/visible-content.js';
-import { describePluginNotification, pluginNotificationIsOn, pluginNotificationType } from '../../notifications/plugin-types.js';
+import { visibilityOf } from '../../policy/visible-content.js';
+import { stillConcerns } from '../../notifications/still-concerns.js';
+import { describePluginNotification, pluginNotificationType } from '../../notifications/plugin-types.js';
 
 /** A notification as the emails need it. */
 export interface MailNotification {
@@ -26,8 +27,6 @@ export interface MailNotification {
   spaceName: string | null;
   createdAt: Millis;
 }
-
-const MUST_READ_TYPES = ['must-read', 'must-read-reminder'];
 
 /** The notifications (by id) with what their sentences need. */
 export async function loadMailNotifications(db: Kysely<Database>, ids: readonly number[]): Promise<MailNotification[]> {
@@ -72,9 +71,9 @@ export async function loadMailNotifications(db: Kysely<Database>, ids: readonly 
 }
 
 /**
- * The ids among `ids` (the viewer's notifications) that the viewer may still see now, decided by the
- * policy's `visibleContent`, as the in-app list does: the item published, not deleted or hidden, in
- * a space they may see; a must-read still a must-read; the comment not deleted or hidden.
+ * The ids among `ids` (the viewer's notifications) that still concern the viewer now, by the rule the
+ * in-app list applies (src/notifications/still-concerns.ts): the item one they may see, a must-read
+ * still a must-read, the space one they may see, the comment not deleted or hidden, a plugin's on.
  */
 export async function stillVisible(db: Kysely<Database>, viewer: Viewer, ids: readonly number[], now: Millis): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
@@ -83,33 +82,8 @@ export async function stillVisible(db: Kysely<Database>, viewer: Viewer, ids: re
     .select('n.id')
     .where('n.id', 'in', ids)
     .where('n.user_id', '=', viewer.id)
-    // A plugin's: while its plugin is on (everywhere and in its space) and until it expires.
-    .where(pluginNotificationIsOn('n', now))
-    .where((eb) =>
-      eb.or([
-        eb('n.content_id', 'is', null),
-        eb.exists(
-          visibleContent(db, viewer, now)
-            .select('c.id')
-            .where('c.id', '=', sql.ref<number>('n.content_id'))
-            .where((inner) => inner.or([inner(sql.ref<string>('n.type'), 'not in', MUST_READ_TYPES), inner('c.must_read', '=', 1)])),
-        ),
-      ]),
-    )
-    // About a space alone (a request to join, an approval): only while the space is one the person may
-    // see (a space admin removed from a private space no longer hears about it). An invitation is
-    // addressed to someone who is not a member yet: always.
-    .where((eb) =>
-      eb.or([eb('n.content_id', 'is not', null), eb('n.space_id', 'is', null), eb('n.type', '=', 'space-invitation'), spaceIsVisible(viewer, 'n.space_id')]),
-    )
-    .where((eb) =>
-      eb.or([
-        eb('n.comment_id', 'is', null),
-        eb.exists(
-          eb.selectFrom('comments as m').select('m.id').whereRef('m.id', '=', 'n.comment_id').where('m.deleted_at', 'is', null).where('m.hidden_at', 'is', null),
-        ),
-      ]),
-    )
+    // What it is about is still there for the person (the bell applies the same rule).
+    .where((eb) => stillConcerns(eb, db, visibilityOf(viewer), now))
     .execute();
   return new Set(rows.map((r) => r.id));
 }

@@ -6,15 +6,12 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, Millis } from '../../db/schema.js';
 import type { Viewer } from '../../policy/index.js';
-import { compiledForViewer, contentVisibleWith, spaceVisibility, visibilityOf, type Visibility } from '../../policy/visible-content.js';
+import { compiledForViewer, visibilityOf, type Visibility } from '../../policy/visible-content.js';
 import { shownInApp } from '../email-notifications/in-app.js';
 import { INACTIVITY_TIMEOUT_MS } from '../../auth/sessions.js';
-import { pluginNotificationIsOn } from '../../notifications/plugin-types.js';
+import { stillConcerns } from '../../notifications/still-concerns.js';
 
 export const NOTIFICATIONS_PAGE_SIZE = 30;
-
-/** Types about a must-read: shown only while the item still asks for confirmation. */
-const MUST_READ_TYPES = ['must-read', 'must-read-reminder'];
 
 /**
  * Types where several people doing the same thing about the same item make one entry. Mentions,
@@ -38,38 +35,8 @@ function shownNotifications(db: Kysely<Database>, visibility: Visibility, userId
     .where('n.created_at', '<=', now)
     // The person's in-app preference for the type (NOTIFY-EMAIL's preferences, else the organisation's default).
     .where(shownInApp('n'))
-    // A plugin's: while its plugin is on (everywhere and in its space) and until it expires.
-    .where(pluginNotificationIsOn('n', now))
-    .where((eb) =>
-      eb.or([
-        eb('n.content_id', 'is', null),
-        eb.exists(
-          contentVisibleWith(db, visibility, now)
-            .select('c.id')
-            .where('c.id', '=', sql.ref<number>('n.content_id'))
-            .where((inner) => inner.or([inner(sql.ref<string>('n.type'), 'not in', MUST_READ_TYPES), inner('c.must_read', '=', 1)])),
-        ),
-      ]),
-    )
-    // About a space alone (a request to join, an approval): only while the space is one the person may
-    // see (a space admin removed from a private space no longer hears about it). An invitation is
-    // addressed to someone who is not a member yet: always.
-    .where((eb) =>
-      eb.or([eb('n.content_id', 'is not', null), eb('n.space_id', 'is', null), eb('n.type', '=', 'space-invitation'), spaceVisibility(visibility, 'n.space_id')]),
-    )
-    .where((eb) =>
-      eb.or([
-        eb('n.comment_id', 'is', null),
-        eb.exists(
-          eb
-            .selectFrom('comments as m')
-            .select('m.id')
-            .whereRef('m.id', '=', 'n.comment_id')
-            .where('m.deleted_at', 'is', null)
-            .where('m.hidden_at', 'is', null),
-        ),
-      ]),
-    );
+    // What it is about is still there for the person (the emails apply the same rule).
+    .where((eb) => stillConcerns(eb, db, visibility, now));
 }
 
 /**
