@@ -11,6 +11,8 @@ import { findSurvey, hasAnswered, inAudience, surveyState, unitsOf } from './sur
 
 import { POLL_OUTCOME, SURVEY_REMINDER } from './notification-names.js';
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** Whether the person still has to answer the survey: open, in its audience (as of now), not answered. */
 async function stillToAnswer(db: Kysely<Database>, surveyId: number, userId: number, now: number) {
   const survey = await findSurvey(db, surveyId);
@@ -33,10 +35,12 @@ export const notificationTypes: PluginNotificationType[] = [
       if (notification.subjectId === null) return null;
       const survey = await stillToAnswer(db, notification.subjectId, notification.userId, now);
       if (!survey) return null;
-      return {
-        text: t('plugins.polls.notifications.surveyReminder.text', { title: survey.title }),
-        href: `/polls/surveys/${survey.id}`,
-      };
+      // When it closes, counted from now (the list and the email say it when they are read or sent).
+      const text =
+        survey.endsAt === null
+          ? t('plugins.polls.notifications.surveyReminder.text', { title: survey.title })
+          : t('plugins.polls.notifications.surveyReminder.textClosing', { title: survey.title, count: Math.max(1, Math.ceil((survey.endsAt - now) / DAY_MS)) });
+      return { text, href: `/polls/surveys/${survey.id}` };
     },
   },
   {
@@ -62,6 +66,10 @@ export const notificationMessages = {
       surveyReminder: {
         label: 'Rappels des enquêtes auxquelles je n’ai pas répondu',
         text: 'Rappel : l’enquête « {title} » attend votre réponse',
+        textClosing: {
+          one: 'Rappel : l’enquête « {title} » attend votre réponse ; elle se termine d’ici un jour',
+          other: 'Rappel : l’enquête « {title} » attend votre réponse ; elle se termine d’ici {count} jours',
+        },
       },
       pollOutcome: {
         label: 'Mes sondages clos : en publier la suite',
@@ -74,6 +82,10 @@ export const notificationMessages = {
       surveyReminder: {
         label: 'Reminders of surveys I have not answered',
         text: 'Reminder: the survey “{title}” is waiting for your answers',
+        textClosing: {
+          one: 'Reminder: the survey “{title}” is waiting for your answers; it closes within a day',
+          other: 'Reminder: the survey “{title}” is waiting for your answers; it closes within {count} days',
+        },
       },
       pollOutcome: {
         label: 'My closed polls: post the outcome',

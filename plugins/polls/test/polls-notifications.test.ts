@@ -8,6 +8,9 @@ import { emailStates, mailsTo, parisWeek, PUBLIC_URL, unsubscribeLinkIn } from '
 import { disablePlugin, enablePlugin } from '../../../test/helpers/plugins.js';
 import type { TestSmtp } from '../../../test/helpers/smtp.js';
 import type { Person } from '../../../test/helpers/spaces.js';
+import { translator } from '../../../src/i18n/index.js';
+import { SURVEY_REMINDER } from '../notification-names.js';
+import { notificationTypes } from '../notifications.js';
 import { jobs } from '../polls/jobs.js';
 import { reminderDue, sendReminders } from '../surveys/reminders.js';
 import type { Survey } from '../surveys/service.js';
@@ -111,7 +114,8 @@ describe('survey reminders: in the app', () => {
   it('reads as a sentence with the survey’s title (escaped) and leads to the survey', async () => {
     const list = await entries(w, w.carla);
     expect(list).toHaveLength(1);
-    expect(list[0]!.text).toContain('Reminder: the survey “Canteen <b>survey</b>” is waiting for your answers');
+    // It ends in 20 days: the reminder says so, counted from now.
+    expect(list[0]!.text).toContain('Reminder: the survey “Canteen <b>survey</b>” is waiting for your answers; it closes within 20 days');
     expect(list[0]!.unread).toBe(true);
     const [row] = await reminderRows(w, w.carla.id);
     const opened = await w.post(`/notifications/${row!.id}/read`, {}, w.carla);
@@ -122,13 +126,30 @@ describe('survey reminders: in the app', () => {
     expect((await w.post(`/notifications/${row!.id}/read`, {}, w.bruno)).statusCode).toBe(404);
   });
 
+  it('says when the survey closes, counted from when it is read; nothing of the kind without an end', async () => {
+    const [row] = await reminderRows(w, w.carla.id);
+    const survey = await w.app.db.selectFrom('polls_survey_surveys' as never).select('ends_at' as never).where('id' as never, '=', id as never).executeTakeFirstOrThrow();
+    const endsAt = (survey as { ends_at: number }).ends_at;
+    const reminder = notificationTypes.find((type) => type.name === SURVEY_REMINDER)!;
+    const notification = { id: row!.id, userId: w.carla.id, subjectId: id, contentId: null, spaceId: null, actorId: null, createdAt: Date.now() };
+    const text = async (now: number) => (await reminder.describe(notification, { db: w.app.db, t: translator('en'), now }))?.text;
+    expect(await text(endsAt - 5 * 3_600_000)).toMatch(/; it closes within a day$/);
+    expect(await text(endsAt - 2 * 86_400_000 - 1)).toMatch(/; it closes within 3 days$/);
+    await w.app.db.updateTable('polls_survey_surveys' as never).set({ ends_at: null } as never).where('id' as never, '=', id as never).execute();
+    try {
+      expect(await text(Date.now())).toBe('Reminder: the survey “Canteen <b>survey</b>” is waiting for your answers');
+    } finally {
+      await w.app.db.updateTable('polls_survey_surveys' as never).set({ ends_at: endsAt } as never).where('id' as never, '=', id as never).execute();
+    }
+  });
+
   it('in French for a French reader', async () => {
     const fanny = w.fanny;
     await w.app.db.updateTable('users').set({ department_id: w.sales }).where('id', '=', fanny.id).execute();
     try {
       await w.app.db.updateTable('polls_survey_surveys' as never).set({ last_reminder_day: null } as never).where('id' as never, '=', id as never).execute();
       await sendReminders(w.app.db, Date.now());
-      expect((await entries(w, fanny))[0]!.text).toContain('Rappel\u202f: l’enquête «\u00a0Canteen <b>survey</b>\u00a0» attend votre réponse');
+      expect((await entries(w, fanny))[0]!.text).toContain('Rappel\u202f: l’enquête «\u00a0Canteen <b>survey</b>\u00a0» attend votre réponse\u202f; elle se termine d’ici 20\u00a0jours');
     } finally {
       await w.app.db.updateTable('users').set({ department_id: null }).where('id', '=', fanny.id).execute();
       await w.app.db.deleteFrom('notifications').where('user_id', '=', fanny.id).execute();
