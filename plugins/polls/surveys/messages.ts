@@ -180,7 +180,6 @@ const fr = {
       required: 'Cochez la case pour confirmer la suppression.',
     },
     flash: { deleted: 'L’enquête « {title} » et ses réponses sont supprimées.' },
-    reminder: 'Rappel : l’enquête « {title} » attend votre réponse.',
   },
 };
 
@@ -275,7 +274,7 @@ const en: typeof fr = {
         site: 'They also see them by site (the one in your profile when they look), each site only from {k} answers on.',
       },
       retention: 'Answers are kept until the survey is deleted.',
-      summary: 'The owner may publish a summary ("you said, we did") that the survey’s audience sees.',
+      summary: 'The owner may publish a summary (“you said, we did”) that the survey’s audience sees.',
     },
     answer: {
       submit: 'Send my answers',
@@ -355,15 +354,14 @@ const en: typeof fr = {
     },
     remove: {
       link: 'Delete this survey',
-      title: 'Delete the survey "{title}"',
+      title: 'Delete the survey “{title}”',
       explain: 'The survey, its questions and all its answers are deleted for good, and so is the record of who answered. Nothing can be recovered. Export the results first if you need them.',
       confirm: 'I understand that the survey and its answers will be deleted',
       button: 'Delete the survey and its answers',
       cancel: 'Keep the survey',
       required: 'Tick the box to confirm the deletion.',
     },
-    flash: { deleted: 'The survey "{title}" and its answers are deleted.' },
-    reminder: 'Reminder: the survey "{title}" is waiting for your answer.',
+    flash: { deleted: 'The survey “{title}” and its answers are deleted.' },
   },
 };
 

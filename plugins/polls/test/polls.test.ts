@@ -139,7 +139,7 @@ describe('creating a poll', () => {
     const en = await w.post('/polls/new', typed);
     expect(en.statusCode).toBe(422);
     const text = html(en).querySelector('.error-summary')?.text ?? '';
-    expect(text).toContain('The answer "a" is offered twice.');
+    expect(text).toContain('The answer “a” is offered twice.');
     expect(text).toContain('Say what the purpose of the poll is.');
     expect(text).toContain('The closing date must be in the future.');
     expect(en.body).toContain('Où &lt;b&gt;déjeuner&lt;/b&gt; ?');

@@ -540,7 +540,7 @@ describe('surveys: deleting one', () => {
     // The page says what goes; without the box ticked, nothing is deleted (en, fr).
     const page = await w.get(`/polls/surveys/${id}/delete`, w.eve);
     expect(page.statusCode).toBe(200);
-    expect(mainText(page)).toContain('Delete the survey "Old <b>survey</b>"');
+    expect(mainText(page)).toContain('Delete the survey “Old <b>survey</b>”');
     expect(mainText(page)).toContain('and so is the record of who answered');
     expect(html(page).querySelector('a[href$="/delete"]')).toBeNull();
     const unticked = await w.post(`/polls/surveys/${id}/delete`, {}, w.eve);
