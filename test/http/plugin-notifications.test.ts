@@ -109,6 +109,19 @@ describe('plugin notification types', () => {
     expect((await get('/notifications')).body).not.toContain('evil.example.com');
   });
 
+  it('an empty list says what the plugins’ notifications will be about, while they are on', async () => {
+    await createUser(app, { email: 'new@example.com', name: 'Nora New' });
+    const cookie = await login(app, 'new@example.com');
+    const kinds = async () => html(await get('/notifications', cookie)).querySelectorAll('[aria-labelledby="notifications-plugin-kinds"] li').map((li) => li.textContent);
+    expect(await kinds()).toEqual(['Nudges']);
+    await disablePlugin(app, 'nudges');
+    try {
+      expect(await kinds()).toEqual([]);
+    } finally {
+      await enablePlugin(app, 'nudges', admin);
+    }
+  });
+
   it('hidden after its end, and while the plugin is off; back when it is on again', async () => {
     await app.db.updateTable('notifications').set({ read_at: Date.now() }).where('user_id', '=', member.id).execute();
     await nudge(5, { expiresAt: Date.now() - 1 });

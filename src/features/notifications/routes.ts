@@ -15,7 +15,7 @@ import { setContentFollow, setSpaceFollow } from '../../notifications/follows.js
 import { notificationEvents } from '../../notifications/live.js';
 import { authorize, can } from '../../policy/index.js';
 import { findSpace } from '../spaces/queries.js';
-import { describePluginNotification } from '../../notifications/plugin-types.js';
+import { describePluginNotification, pluginNotificationTypes } from '../../notifications/plugin-types.js';
 import { describeNotifications, hrefOf } from './describe.js';
 import notificationsLayout from './layout.js';
 import { findShownNotification, listNotifications, markAllRead, markRead } from './queries.js';
@@ -46,11 +46,20 @@ async function notificationsRoutes(app: FastifyInstance) {
     authorize(request.user, 'app.use');
     const before = optionalId(request.query.before);
     const page = await listNotifications(app.db, request.user, { before });
+    const notifications = await describeNotifications(app, page.notifications, request.t, request.user.id);
+    const firstPage = before === null;
     return reply.render('notifications/index', {
       title: request.t('notifications.title'),
-      notifications: await describeNotifications(app, page.notifications, request.t, request.user.id),
+      notifications,
       next: page.next,
-      firstPage: before === null,
+      firstPage,
+      // Nothing yet: the page says what will come here, the kinds the plugins turned on add too.
+      pluginKinds:
+        firstPage && notifications.length === 0
+          ? pluginNotificationTypes()
+              .filter((registered) => app.plugins.isEnabled(registered.pluginId))
+              .map((registered) => registered.definition.label(request.t))
+          : [],
     });
   });
 
