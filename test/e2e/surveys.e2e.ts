@@ -42,6 +42,11 @@ describe('surveys', () => {
     // Back home, where the plugin's entry now shows in the navigation.
     await owner.goto(`${hameau.url}/`);
     await waitForHeading(owner, `Hello, ${admin.name}`);
+    // Nothing to be told yet: the notifications page says what will come, the plugin's kinds too.
+    await owner.goto(`${hameau.url}/notifications`);
+    await waitForHeading(owner, 'Notifications');
+    await owner.getByRole('list', { name: 'And, from the features your organisation has turned on:' }).getByText('Reminders of surveys I have not answered').waitFor();
+    await expectAccessible(owner, 'notifications page, empty');
 
     // The owner: "Surveys" in the main navigation, the list (axe), "New survey", a template.
     await goTo(owner, 'Surveys');
