@@ -7,6 +7,7 @@
 // the card's bytes when a page uses it, so one card serves every page and filter that shows it.
 import { randomBytes } from 'node:crypto';
 import type { Eta } from 'eta';
+import { formatDateTime } from '../http/view-helpers.js';
 import type { Locale, Translate } from '../i18n/index.js';
 import { can, type Action, type Viewer } from '../policy/index.js';
 import type { ContentItem } from './items.js';
@@ -31,8 +32,8 @@ export interface CardContext {
   viewer: Viewer | null;
   locale: Locale;
   t: Translate;
+  /** The organisation's time zone: dates are shown in it (it.dateTime). */
   timeZone: string | undefined;
-  dateTime: (millis: number) => string;
   /** Where the reaction buttons return without JavaScript (the page's address). */
   next: string;
   /** The reaction set (it.layout.reactionSet): the same array for the whole application. */
@@ -153,7 +154,7 @@ export class CardRenderer {
       headingLevel,
       t: context.t,
       locale: context.locale,
-      dateTime: context.dateTime,
+      dateTime: (millis: number) => formatDateTime(context.locale, millis, context.timeZone),
       now,
       // A kept card is shared by every page that shows it: the address goes in when a page uses it.
       currentUrl: keep ? this.#address : context.next,
@@ -229,7 +230,7 @@ export class CardRenderer {
  * text on the page can pass for one.
  *
  * @example
- * const cards = new PageCards(app.cards, context);
+ * const cards = new PageCards(app.cards, () => request.cardContext());
  * const page = await reply.viewAsync('home/index', { ...locals, card: cards.mark });
  * reply.send(cards.bytes(page));
  */
@@ -237,16 +238,19 @@ export class PageCards {
   // Made with the first card: most pages have none.
   #mark = '';
   readonly #cards: Buffer[][] = [];
+  #context: CardContext | undefined;
 
+  /** `context` is asked for with the first card: most pages have none. */
   constructor(
     private readonly renderer: CardRenderer,
-    private readonly context: CardContext,
+    private readonly contextOf: () => CardContext,
   ) {}
 
   /** The mark standing for this item's card in the page's text (a template's `it.card(item)`). */
   readonly mark = (item: ContentItem, headingLevel?: number): string => {
     if (this.#mark === '') this.#mark = `\u0000${randomBytes(6).toString('hex')}:`;
-    this.#cards.push(this.renderer.pieces(this.context, item, headingLevel));
+    this.#context ??= this.contextOf();
+    this.#cards.push(this.renderer.pieces(this.#context, item, headingLevel));
     return `${this.#mark}${this.#cards.length - 1}\u0000`;
   };
 

@@ -62,7 +62,7 @@ export default fp(
       const partial = isPartialRequest(request);
       const flash = partial ? null : takeFlash(request, this);
       // Cards go into the page as marks, and their kept bytes are copied into the answer (src/content/cards.ts).
-      const cards = new PageCards(app.cards, request.cardContext());
+      const cards = new PageCards(app.cards, () => request.cardContext());
       const locals = {
         ...request.viewLocals(),
         card: cards.mark,

@@ -134,7 +134,6 @@ export default fp(
         locale: this.locale,
         t: this.t,
         timeZone: this.organisation?.time_zone,
-        dateTime: (millis: number) => formatDateTime(this.locale, millis, this.organisation?.time_zone),
         next: this.url,
         reactionSet: this.layout?.reactionSet,
       };

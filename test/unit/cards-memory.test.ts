@@ -8,7 +8,7 @@ import { CardRenderer, type CardContext } from '../../src/content/cards.js';
 import { loadItems } from '../../src/content/load-items.js';
 import { REACTIONS } from '../../src/features/conversation/reactions.js';
 import { createTemplateEngine } from '../../src/http/templates.js';
-import { formatDateTime, viewHelpers } from '../../src/http/view-helpers.js';
+import { viewHelpers } from '../../src/http/view-helpers.js';
 import { translator } from '../../src/i18n/index.js';
 import { viewsDir } from '../../src/paths.js';
 import { loadViewer, type Viewer } from '../../src/policy/viewer.js';
@@ -35,7 +35,6 @@ describe('the card cache’s memory', () => {
     locale: 'en',
     t: translator('en'),
     timeZone: 'Europe/Paris',
-    dateTime: (millis) => formatDateTime('en', millis, 'Europe/Paris'),
     next,
     reactionSet: REACTIONS,
   });

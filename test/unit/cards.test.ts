@@ -9,7 +9,7 @@ import { CardRenderer, PageCards, type CardContext } from '../../src/content/car
 import type { ContentItem } from '../../src/content/items.js';
 import { loadItems } from '../../src/content/load-items.js';
 import { REACTIONS } from '../../src/features/conversation/reactions.js';
-import { formatDateTime, viewHelpers } from '../../src/http/view-helpers.js';
+import { viewHelpers } from '../../src/http/view-helpers.js';
 import { createTemplateEngine } from '../../src/http/templates.js';
 import { translator, type Locale } from '../../src/i18n/index.js';
 import { viewsDir } from '../../src/paths.js';
@@ -34,7 +34,6 @@ describe('content cards', () => {
       locale,
       t: translator(locale),
       timeZone: 'Europe/Paris',
-      dateTime: (millis) => formatDateTime(locale, millis, 'Europe/Paris'),
       next,
       reactionSet: REACTIONS,
     };
@@ -152,7 +151,7 @@ describe('content cards', () => {
   it('puts a page together around its cards’ bytes, and nothing else passes for a card', async () => {
     const cards = new CardRenderer(createTemplateEngine(viewsDir, true), viewHelpers, true);
     const [mustRead, post] = await items(reader);
-    const page = new PageCards(cards, context(reader));
+    const page = new PageCards(cards, () => context(reader));
     const first = page.mark(post!);
     const second = page.mark(mustRead!);
     // What a visitor might type to look like a mark: another page's random part, or none.
@@ -160,7 +159,7 @@ describe('content cards', () => {
     const text = `<main>Café ’ ${forged} 👍${second}<p>between</p>${first}</main>`;
     const expected = `<main>Café ’ ${forged} 👍${cards.html(context(reader), mustRead!)}<p>between</p>${cards.html(context(reader), post!)}</main>`;
     expect(page.bytes(text).toString('utf8')).toBe(expected);
-    expect(new PageCards(cards, context(reader)).mark(post!)).not.toBe(first);
-    expect(new PageCards(cards, context(reader)).bytes('<p>Déjà</p>')).toEqual(Buffer.from('<p>Déjà</p>'));
+    expect(new PageCards(cards, () => context(reader)).mark(post!)).not.toBe(first);
+    expect(new PageCards(cards, () => context(reader)).bytes('<p>Déjà</p>')).toEqual(Buffer.from('<p>Déjà</p>'));
   });
 });
