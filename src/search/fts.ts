@@ -2,6 +2,7 @@
 // lives here, and nowhere else: on another database, this file is what changes.
 // The index's DDL and the triggers that feed search_queue are in migrations/0007-search.ts.
 import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool, type Transaction } from 'kysely';
+import { inJson } from '../db/compiled-query.js';
 import type { Database, SearchEntryTable } from '../db/schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -91,7 +92,7 @@ export async function newestMatches(
  * (300,000 comments on 100,000 items), while the entries of a few hundred matches cost little.
  */
 function kindWhere(kinds: readonly string[] | null) {
-  return kinds === null ? sql`` : sql`and e.kind in (select value from json_each(${JSON.stringify(kinds)}))`;
+  return kinds === null ? sql`` : sql`and e.kind in ${inJson<string>(JSON.stringify(kinds))}`;
 }
 
 /**
