@@ -161,7 +161,9 @@ export async function describePluginNotification(
   }
 }
 
-/** Marks read notifications that no longer concern their recipient (`describe` said so): the bell stops counting them. */
-export async function markMootRead(db: Kysely<Database>, ids: readonly number[], now: Millis): Promise<void> {
-  await db.updateTable('notifications').set({ read_at: now }).where('id', 'in', [...ids]).where('read_at', 'is', null).execute();
+/** Marks read notifications that no longer concern their recipient (`describe` said so): the bell stops counting them. Returns how many were unread. */
+export async function markMootRead(db: Kysely<Database>, ids: readonly number[], now: Millis): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db.updateTable('notifications').set({ read_at: now }).where('id', 'in', [...ids]).where('read_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

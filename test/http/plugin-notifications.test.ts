@@ -95,6 +95,13 @@ describe('plugin notification types', () => {
     expect(heard).toContain(member.id);
     // The moot one was marked read; the broken one stays unread (its plugin may be mended).
     expect(await bell()).toBe(1);
+    // Seen again, the moot one (read now) changes nobody's count: the open tabs are not told.
+    heard.length = 0;
+    const again = notificationEvents.subscribe((ids) => heard.push(...ids));
+    await listed();
+    await new Promise((resolve) => setImmediate(resolve));
+    again();
+    expect(heard).toEqual([]);
     expect(t.logs.some((line) => line.msg === 'plugin notification could not be described' && JSON.stringify(line).includes('nudge broke'))).toBe(true);
     answers.delete(3);
   });

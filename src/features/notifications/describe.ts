@@ -69,11 +69,8 @@ export async function describeNotifications(
     };
     described.push({ ...common, text: sentence(n, params, t, viewerId), href: hrefOf(n) });
   }
-  if (moot.length > 0) {
-    await markMootRead(app.db, moot, now);
-    // The person's other tabs count them no more either.
-    notificationEvents.emitFor([viewerId]);
-  }
+  // Some were still unread: the person's other tabs count them no more either.
+  if ((await markMootRead(app.db, moot, now)) > 0) notificationEvents.emitFor([viewerId]);
   return described;
 }
 
