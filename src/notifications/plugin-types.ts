@@ -37,6 +37,11 @@ export function pluginNotificationTypes(): Registered[] {
   return [...registered.values()];
 }
 
+/** The types of the plugins on now (app.plugins.isEnabled): what the preference pages and the empty list offer. */
+export function enabledPluginNotificationTypes(isEnabled: (pluginId: string) => boolean): Registered[] {
+  return pluginNotificationTypes().filter((type) => isEnabled(type.pluginId));
+}
+
 export interface NewPluginNotification {
   userId: number;
   /** The plugin's object it is about (a survey's id): `describe` receives it. */

@@ -9,7 +9,7 @@ import { authorize } from '../../policy/index.js';
 import { registerEmailJobs, rescheduleDigests, unsubscribeSecret } from './delivery.js';
 import { choiceValues, parseOrganisationForm, parsePersonalForm, quietValues } from './forms.js';
 import { typeLabel, typeNameOf } from './mail-content.js';
-import { pluginNotificationTypes } from '../../notifications/plugin-types.js';
+import { enabledPluginNotificationTypes } from '../../notifications/plugin-types.js';
 import { outbox, retryEmail } from './outbox.js';
 import { findRecipient, isEmailJob, storedOrganisation } from './queries.js';
 import {
@@ -41,7 +41,7 @@ export default async function emailNotificationsRoutes(app: FastifyInstance) {
 
   /** The types the choice tables show: the core's, then those of the plugins enabled now. */
   function shownTypes(): string[] {
-    return [...NOTIFICATION_TYPES, ...pluginNotificationTypes().filter((registered) => app.plugins.isEnabled(registered.pluginId)).map((registered) => registered.type)];
+    return [...NOTIFICATION_TYPES, ...enabledPluginNotificationTypes((id) => app.plugins.isEnabled(id)).map((registered) => registered.type)];
   }
 
   /** What both preference forms show besides their values. */

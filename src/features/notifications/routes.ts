@@ -15,7 +15,7 @@ import { setContentFollow, setSpaceFollow } from '../../notifications/follows.js
 import { notificationEvents } from '../../notifications/live.js';
 import { authorize, can } from '../../policy/index.js';
 import { findSpace } from '../spaces/queries.js';
-import { describePluginNotification, pluginNotificationTypes } from '../../notifications/plugin-types.js';
+import { describePluginNotification, enabledPluginNotificationTypes } from '../../notifications/plugin-types.js';
 import { describeNotifications, hrefOf } from './describe.js';
 import notificationsLayout from './layout.js';
 import { findShownNotification, listNotifications, markAllRead, markRead } from './queries.js';
@@ -56,9 +56,7 @@ async function notificationsRoutes(app: FastifyInstance) {
       // Nothing yet: the page says what will come here, the kinds the plugins turned on add too.
       pluginKinds:
         firstPage && notifications.length === 0
-          ? pluginNotificationTypes()
-              .filter((registered) => app.plugins.isEnabled(registered.pluginId))
-              .map((registered) => registered.definition.label(request.t))
+          ? enabledPluginNotificationTypes((id) => app.plugins.isEnabled(id)).map((registered) => registered.definition.label(request.t))
           : [],
     });
   });
