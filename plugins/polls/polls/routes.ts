@@ -17,6 +17,7 @@ import type { PluginContext } from '../../../src/plugins/contract.js';
 import { authorize, can, type ContentSubject, type SpaceSubject, type Viewer } from '../../../src/policy/index.js';
 import { isAdmin, isEditor } from '../../../src/policy/viewer.js';
 import { readClosesAt, readPollForm, readValues } from './form.js';
+import { DEFAULT_MIN_GROUP } from '../../../src/privacy/index.js';
 import { DATE_ANSWERS, DESCRIPTION_MAX, KIND, loadPoll, MODES, OUTCOME_MAX, QUESTION_MAX, type DateAnswer, type Mode, type Poll } from './kind.js';
 import {
   addPoll,
@@ -46,8 +47,7 @@ export function mayCreatePoll(viewer: Viewer, space: SpaceSubject, setting: unkn
 export default async function pollRoutes(app: FastifyInstance, plugin: PluginContext): Promise<void> {
   const timeZone = (request: FastifyRequest) => request.organisation?.time_zone ?? 'UTC';
 
-  /** A space the viewer may see, where the plugin is on: 404 otherwise. */
-  /** The space a new poll goes to: the one named, or without one the company-wide space (the feed). */
+  /** The space a new poll goes to: the one named, or without one the company-wide space (the feed); 404 unless the viewer may see it and the plugin is on there. */
   async function pollSpace(viewer: Viewer, spaceId: number | null): Promise<SpaceRow> {
     const space = spaceId === null ? await findCompanySpace(app.db) : await findSpace(app.db, spaceId);
     if (!space || !can(viewer, 'space.view', space)) throw new NotFound();
@@ -262,14 +262,15 @@ export default async function pollRoutes(app: FastifyInstance, plugin: PluginCon
     if (isClosed(poll, Date.now())) return refuse(409, 'closed');
     // Made more private, or closed, since the page was loaded or while the vote was written: nothing is
     // recorded. The poll as it is now, with what they ticked, and what its mode now means for them.
-    const changed = async () => {
-      const now = await loadPoll(app.db, poll.id);
+    // `current`: the poll as this request already read it; after a refused write, read again.
+    const changed = async (current?: Poll) => {
+      const now = current ?? (await loadPoll(app.db, poll.id));
       if (!now) throw new NotFound();
-      const vote = `${request.t('plugins.polls.poll.errors.pollChanged')} ${request.t(`plugins.polls.poll.panel.modes.${now.mode}`, { k: now.minGroup ?? 0 })}`;
+      const vote = `${request.t('plugins.polls.poll.errors.pollChanged')} ${request.t(`plugins.polls.poll.panel.modes.${now.mode}`, { k: now.minGroup ?? DEFAULT_MIN_GROUP })}`;
       return answerVote(request, reply, viewer, subject, now, 409, { errors: { vote }, typed: typedBallot(now, body) });
     };
     // The mode the voter saw (the form carries it): a vote given for a changeable vote is not kept as an unchangeable one.
-    if (typeof body.seenMode === 'string' && body.seenMode !== poll.mode) return changed();
+    if (typeof body.seenMode === 'string' && body.seenMode !== poll.mode) return changed(poll);
     const ballot = readBallot(poll, body);
     if (typeof ballot === 'string') return refuse(422, ballot);
     const outcome = await castVote(app.db, poll, viewer.id, ballot);
